@@ -1,0 +1,419 @@
+//! The Monte Carlo runner: trajectories in parallel on a rayon pool of the
+//! requested size, aggregated as they finish.
+//!
+//! Determinism: trajectory `i` draws only from its own keyed streams, its
+//! target values are written at index `i`, and every metric is aggregated as
+//! integer counts and sums (see [`crate::stats::histogram`]), which merge to
+//! the same result in any order. So a seed gives the same results at any
+//! thread count and any scheduling.
+//!
+//! Memory: one [`Trajectory`] buffer per worker, one histogram per (metric,
+//! scope, year), and a small per-trajectory record (each target's value and
+//! first year reached) kept for exact target quantiles and for the paired
+//! comparisons that later tools make.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::{Tally, Trajectory};
+use crate::scenario::{Metric, Scenario, Scope, Target};
+use crate::stats::target::{Quantiles, TargetSummary, summarise};
+use crate::stats::{Histogram, Interval, QUANTILES, wilson};
+
+/// Trajectories handed to a worker at a time (and the progress granularity).
+const BLOCK: usize = 64;
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    pub trajectories: u64,
+    pub seed: u64,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+}
+
+/// Default number of trajectories when neither the file nor the command sets one.
+pub const DEFAULT_TRAJECTORIES: u64 = 10_000;
+/// Default seed when neither the file nor the command sets one.
+pub const DEFAULT_SEED: u64 = 1;
+
+impl RunOptions {
+    /// Options from a scenario's `[run]` table, overridden by explicit values.
+    pub fn for_scenario(
+        sc: &Scenario,
+        trajectories: Option<u64>,
+        seed: Option<u64>,
+        threads: Option<usize>,
+    ) -> RunOptions {
+        RunOptions {
+            trajectories: trajectories
+                .or(sc.default_trajectories)
+                .unwrap_or(DEFAULT_TRAJECTORIES),
+            seed: seed.or(sc.default_seed).unwrap_or(DEFAULT_SEED),
+            threads: threads.unwrap_or(0),
+        }
+    }
+}
+
+/// Errors of the runner itself (not of the scenario).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot start {threads} worker threads: {source}")]
+    Pool {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+    #[error("a run needs at least one trajectory")]
+    NoTrajectories,
+    #[error("the run was interrupted")]
+    Interrupted,
+}
+
+/// One row of `metrics.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricRow {
+    pub metric: &'static str,
+    pub scope: String,
+    pub year: i32,
+    pub mean: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+/// Per-trajectory outcomes: `values[i * targets + t]` is target `t`'s metric
+/// in its year in trajectory `i`; `first[...]` the index of the first year
+/// (from the start year) in which it held, `u16::MAX` if never.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Records {
+    pub targets: usize,
+    pub values: Vec<f64>,
+    pub first: Vec<u16>,
+}
+
+impl Records {
+    /// Whether target `t` is met in trajectory `i`.
+    pub fn met(&self, sc: &Scenario, i: usize, t: usize) -> bool {
+        let tg = &sc.targets[t];
+        tg.op.holds(self.values[i * self.targets + t], tg.threshold)
+    }
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub options: RunOptions,
+    /// Threads actually used.
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+    pub targets: Vec<TargetSummary>,
+    /// All targets met in the same trajectory.
+    pub joint: Interval,
+    pub metrics: Vec<MetricRow>,
+    pub records: Records,
+}
+
+/// The metrics aggregated over trajectories, by (year, scope, metric).
+#[derive(Debug, Clone)]
+struct Aggregate {
+    cells: Vec<Histogram>,
+    /// For each target with an `every:` scope, trajectories in which each
+    /// tagged region met it (flattened in target order).
+    region_met: Vec<u64>,
+}
+
+impl Aggregate {
+    fn new(cells: usize, region_slots: usize) -> Aggregate {
+        Aggregate {
+            cells: vec![Histogram::default(); cells],
+            region_met: vec![0; region_slots],
+        }
+    }
+
+    fn merge(mut self, other: Aggregate) -> Aggregate {
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            a.merge(b);
+        }
+        for (a, b) in self.region_met.iter_mut().zip(&other.region_met) {
+            *a += b;
+        }
+        self
+    }
+}
+
+/// A worker: buffers for one trajectory and its share of the aggregate.
+struct Worker {
+    traj: Trajectory,
+    totals: Vec<Tally>,
+    agg: Aggregate,
+}
+
+/// Runs a scenario. `progress` is called with the number of trajectories
+/// just finished (from worker threads); `cancel` stops the run early.
+pub fn run(
+    sc: &Scenario,
+    opts: RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<RunResult, RunError> {
+    if opts.trajectories == 0 {
+        return Err(RunError::NoTrajectories);
+    }
+    let started = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| RunError::Pool {
+            threads: opts.threads,
+            source: e,
+        })?;
+    let threads = pool.current_num_threads();
+
+    let n = opts.trajectories as usize;
+    let nt = sc.targets.len();
+    let years = sc.horizon() + 1;
+    let scopes = sc.regions.len() + 1;
+    let metrics = Metric::ALL.len();
+    let cells = years * scopes * metrics;
+    let region_offsets: Vec<usize> = sc
+        .targets
+        .iter()
+        .scan(0, |acc, t| {
+            let here = *acc;
+            if let Scope::Every { regions, .. } = &t.scope {
+                *acc += regions.len();
+            }
+            Some(here)
+        })
+        .collect();
+    let region_slots = sc
+        .targets
+        .iter()
+        .map(|t| match &t.scope {
+            Scope::Every { regions, .. } => regions.len(),
+            _ => 0,
+        })
+        .sum();
+
+    let mut values = vec![0.0f64; n * nt];
+    let mut first = vec![u16::MAX; n * nt];
+    // A chunk of zero-length slices when there are no targets still needs
+    // one block per BLOCK trajectories: iterate blocks, not slices.
+    let blocks = n.div_ceil(BLOCK);
+    let stride = BLOCK * nt;
+    let mut value_blocks: Vec<&mut [f64]> = if nt == 0 {
+        (0..blocks).map(|_| &mut [][..]).collect()
+    } else {
+        values.chunks_mut(stride).collect()
+    };
+    let mut first_blocks: Vec<&mut [u16]> = if nt == 0 {
+        (0..blocks).map(|_| &mut [][..]).collect()
+    } else {
+        first.chunks_mut(stride).collect()
+    };
+
+    let agg = pool.install(|| {
+        value_blocks
+            .par_iter_mut()
+            .zip(first_blocks.par_iter_mut())
+            .enumerate()
+            .fold(
+                || Worker {
+                    traj: Trajectory::new(sc),
+                    totals: vec![Tally::default(); years],
+                    agg: Aggregate::new(cells, region_slots),
+                },
+                |mut w, (b, (vals, firsts))| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return w;
+                    }
+                    let lo = b * BLOCK;
+                    let hi = ((b + 1) * BLOCK).min(n);
+                    for i in lo..hi {
+                        w.traj.run(sc, opts.seed, i as u64);
+                        let j = i - lo;
+                        record(
+                            sc,
+                            &mut w,
+                            &region_offsets,
+                            &mut vals[j * nt..(j + 1) * nt],
+                            &mut firsts[j * nt..(j + 1) * nt],
+                        );
+                    }
+                    progress((hi - lo) as u64);
+                    w
+                },
+            )
+            .map(|w| w.agg)
+            .reduce(|| Aggregate::new(cells, region_slots), Aggregate::merge)
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted);
+    }
+
+    // Targets, from the per-trajectory records.
+    let mut targets = Vec::with_capacity(nt);
+    let mut column = vec![0.0; n];
+    let mut first_col = vec![0u16; n];
+    for (t, tg) in sc.targets.iter().enumerate() {
+        for i in 0..n {
+            column[i] = values[i * nt + t];
+            first_col[i] = first[i * nt + t];
+        }
+        let slots = match &tg.scope {
+            Scope::Every { regions, .. } => {
+                &agg.region_met[region_offsets[t]..region_offsets[t] + regions.len()]
+            }
+            _ => &[][..],
+        };
+        targets.push(summarise(
+            tg,
+            &sc.regions,
+            sc.start_year,
+            sc.end_year,
+            &column,
+            &first_col,
+            slots,
+        ));
+    }
+    let joint_met = (0..n)
+        .filter(|&i| {
+            sc.targets
+                .iter()
+                .enumerate()
+                .all(|(t, tg)| tg.op.holds(values[i * nt + t], tg.threshold))
+        })
+        .count() as u64;
+    let joint = wilson(joint_met, n as u64);
+
+    // Metrics, from the histograms.
+    let mut rows = Vec::with_capacity(cells);
+    for (mi, &m) in Metric::ALL.iter().enumerate() {
+        for s in 0..scopes {
+            let scope = if s == 0 {
+                "total".to_string()
+            } else {
+                sc.regions[s - 1].id.clone()
+            };
+            for y in 0..years {
+                let h = &agg.cells[cell(y, s, mi, scopes, metrics)];
+                let scale = m.unit().scale();
+                let q = h.quantiles(&QUANTILES);
+                let q = Quantiles::from_slice(&q.iter().map(|v| v / scale).collect::<Vec<_>>());
+                rows.push(MetricRow {
+                    metric: m.name(),
+                    scope: scope.clone(),
+                    year: sc.start_year + y as i32,
+                    mean: h.mean() / scale,
+                    p05: q.p05,
+                    p25: q.p25,
+                    p50: q.p50,
+                    p75: q.p75,
+                    p95: q.p95,
+                });
+            }
+        }
+    }
+
+    Ok(RunResult {
+        options: opts,
+        threads,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        targets,
+        joint,
+        metrics: rows,
+        records: Records {
+            targets: nt,
+            values,
+            first,
+        },
+    })
+}
+
+#[inline]
+fn cell(year: usize, scope: usize, metric: usize, scopes: usize, metrics: usize) -> usize {
+    (year * scopes + scope) * metrics + metric
+}
+
+/// Stores a metric value as an exact integer (see [`crate::scenario::Unit`]).
+#[inline]
+fn fixed(m: Metric, v: f64) -> u64 {
+    let x = (v * m.unit().scale()).round();
+    if x.is_finite() && x > 0.0 {
+        x as u64
+    } else {
+        0
+    }
+}
+
+/// Aggregates a finished trajectory and writes its target record.
+fn record(
+    sc: &Scenario,
+    w: &mut Worker,
+    region_offsets: &[usize],
+    vals: &mut [f64],
+    firsts: &mut [u16],
+) {
+    let years = sc.horizon() + 1;
+    let scopes = sc.regions.len() + 1;
+    let metrics = Metric::ALL.len();
+    for y in 0..years {
+        let row = w.traj.year(y);
+        let mut total = Tally::default();
+        for t in row {
+            total.add(t);
+        }
+        w.totals[y] = total;
+        for (mi, &m) in Metric::ALL.iter().enumerate() {
+            w.agg.cells[cell(y, 0, mi, scopes, metrics)].record(fixed(m, total.metric(m)));
+            for (r, t) in row.iter().enumerate() {
+                w.agg.cells[cell(y, r + 1, mi, scopes, metrics)].record(fixed(m, t.metric(m)));
+            }
+        }
+    }
+    for (ti, tg) in sc.targets.iter().enumerate() {
+        let yi = (tg.year - sc.start_year) as usize;
+        vals[ti] = scope_value(tg, w, yi);
+        firsts[ti] = (0..years)
+            .find(|&y| tg.op.holds(scope_value(tg, w, y), tg.threshold))
+            .map_or(u16::MAX, |y| y as u16);
+        if let Scope::Every { regions, .. } = &tg.scope {
+            let row = w.traj.year(yi);
+            for (k, &r) in regions.iter().enumerate() {
+                if tg.op.holds(row[r].metric(tg.metric), tg.threshold) {
+                    w.agg.region_met[region_offsets[ti] + k] += 1;
+                }
+            }
+        }
+    }
+}
+
+/// A target's metric in year index `y` over its scope. For `every:` scopes,
+/// the binding region's value, so that "met" is the comparison of that value.
+fn scope_value(t: &Target, w: &Worker, y: usize) -> f64 {
+    let row = w.traj.year(y);
+    match &t.scope {
+        Scope::Total => w.totals[y].metric(t.metric),
+        Scope::Region(r) => row[*r].metric(t.metric),
+        Scope::Tagged { regions, .. } => {
+            let mut sum = Tally::default();
+            for &r in regions {
+                sum.add(&row[r]);
+            }
+            sum.metric(t.metric)
+        }
+        Scope::Every { regions, .. } => {
+            let vals = regions.iter().map(|&r| row[r].metric(t.metric));
+            if t.op.wants_more() {
+                vals.fold(f64::INFINITY, f64::min)
+            } else {
+                vals.fold(f64::NEG_INFINITY, f64::max)
+            }
+        }
+    }
+}

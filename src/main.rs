@@ -1,0 +1,288 @@
+//! The `wfsim` command line: arguments, progress bar, error rendering and
+//! exit codes. Everything else is in the library.
+//!
+//! Exit codes: 0 success; 1 a scenario file has errors; 2 anything else
+//! (arguments, files that cannot be read or written).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use wfsim::engine::{RunOptions, RunResult};
+use wfsim::report::{OutputDir, default_dir};
+use wfsim::scenario::{LoadError, Scenario, TEMPLATE};
+
+#[derive(Parser)]
+#[command(
+    name = "wfsim",
+    version,
+    about = "Will the plan's targets be met? Monte Carlo projection of a social-work workforce plan."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write a commented template scenario that validates and runs as is.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "scenario.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run a scenario and write summary.json, metrics.csv and targets.csv.
+    Run {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Number of trajectories (default: the file's [run], else 10,000).
+        #[arg(short = 'n', long)]
+        trajectories: Option<u64>,
+        /// Random seed (default: the file's [run], else 1).
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Output folder (default: outputs/<scenario name>/).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        /// No progress bar and no summary table.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+}
+
+/// A failure and its exit code.
+enum Failure {
+    /// The scenario has errors (exit 1).
+    Scenario(String),
+    /// Anything else (exit 2).
+    Other(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate { files } => validate(&files),
+        Command::Init { path, force } => init(&path, force),
+        Command::Run {
+            file,
+            trajectories,
+            seed,
+            out,
+            threads,
+            quiet,
+        } => run(&file, trajectories, seed, out, threads, quiet),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Scenario(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Other(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(file: &Path) -> Result<Scenario, Failure> {
+    Scenario::load(file).map_err(|e| match e {
+        LoadError::Invalid(errs) => Failure::Scenario(errs.to_string()),
+        io @ LoadError::Io { .. } => Failure::Other(io.to_string()),
+    })
+}
+
+fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut scenario_errors = Vec::new();
+    let mut other = Vec::new();
+    for f in files {
+        match load(f) {
+            Ok(sc) => println!(
+                "ok: {} ({}, {} region{}, {} target{}, {}–{})",
+                f.display(),
+                sc.meta.name,
+                sc.regions.len(),
+                if sc.regions.len() == 1 { "" } else { "s" },
+                sc.targets.len(),
+                if sc.targets.len() == 1 { "" } else { "s" },
+                sc.start_year,
+                sc.end_year
+            ),
+            Err(Failure::Scenario(m)) => scenario_errors.push(m),
+            Err(Failure::Other(m)) => other.push(m),
+        }
+    }
+    if !other.is_empty() {
+        for m in &scenario_errors {
+            eprintln!("{m}");
+        }
+        return Err(Failure::Other(other.join("\nerror: ")));
+    }
+    if !scenario_errors.is_empty() {
+        return Err(Failure::Scenario(scenario_errors.join("\n")));
+    }
+    Ok(())
+}
+
+fn init(path: &Path, force: bool) -> Result<(), Failure> {
+    if path.exists() && !force {
+        return Err(Failure::Other(format!(
+            "{} exists; use --force to overwrite it",
+            path.display()
+        )));
+    }
+    std::fs::write(path, TEMPLATE)
+        .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+    println!(
+        "wrote {}; run it with: wfsim run {}",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+fn run(
+    file: &Path,
+    trajectories: Option<u64>,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let sc = load(file)?;
+    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
+    if opts.trajectories == 0 {
+        return Err(Failure::Other("--trajectories must be at least 1".into()));
+    }
+    // Fail on a bad output folder now, not after the run.
+    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc)))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+
+    let bar = if quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(opts.trajectories);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} trajectories ({per_sec}, {eta} left)",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message(sc.meta.name.clone());
+        b
+    };
+    let cancel = AtomicBool::new(false);
+    let result = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &cancel)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    bar.finish_and_clear();
+
+    let written = dir
+        .write_all(&sc, &result)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    if !quiet
+        && let Err(e) = print_summary(&sc, &result, &written)
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        return Err(Failure::Other(e.to_string()));
+    }
+    Ok(())
+}
+
+/// Formats a number for a table: thousands separators, shares as percentages.
+fn human(v: f64, share: bool) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    if share {
+        return format!("{:.1}%", v * 100.0);
+    }
+    let r = v.round() as i64;
+    let s = r.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if r < 0 { format!("-{out}") } else { out }
+}
+
+fn print_summary(sc: &Scenario, r: &RunResult, written: &[PathBuf]) -> io::Result<()> {
+    let mut o = io::stdout().lock();
+    writeln!(
+        o,
+        "{} — {} trajectories, seed {}, {} threads, {:.2} s",
+        sc.meta.label, r.options.trajectories, r.options.seed, r.threads, r.elapsed_seconds
+    )?;
+    writeln!(o)?;
+    writeln!(
+        o,
+        "{:<34} {:>5} {:>14} {:>22} {:>12} {:>25}",
+        "target", "year", "threshold", "P(met) [95% CI]", "median", "5–95%"
+    )?;
+    for (t, tg) in r.targets.iter().zip(&sc.targets) {
+        let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
+        let label: String = t.label.chars().take(34).collect();
+        let pad = 34usize.saturating_sub(
+            label
+                .chars()
+                .map(|c| if c.is_ascii() { 1 } else { 2 })
+                .sum(),
+        );
+        writeln!(
+            o,
+            "{label}{:pad$} {:>5} {:>14} {:>22} {:>12} {:>25}",
+            "",
+            t.year,
+            format!("{} {}", t.op, human(t.threshold, share)),
+            format!(
+                "{:.1}% [{:.1}, {:.1}]",
+                t.p_met * 100.0,
+                t.ci_low * 100.0,
+                t.ci_high * 100.0
+            ),
+            human(t.quantiles.p50, share),
+            format!(
+                "{} – {}",
+                human(t.quantiles.p05, share),
+                human(t.quantiles.p95, share)
+            ),
+        )?;
+    }
+    if !r.targets.is_empty() {
+        writeln!(
+            o,
+            "{:<34} {:>5} {:>14} {:>22}",
+            "all targets together",
+            "",
+            "",
+            format!(
+                "{:.1}% [{:.1}, {:.1}]",
+                r.joint.p * 100.0,
+                r.joint.low * 100.0,
+                r.joint.high * 100.0
+            )
+        )?;
+    }
+    writeln!(o)?;
+    for w in written {
+        writeln!(o, "wrote {}", w.display())?;
+    }
+    Ok(())
+}

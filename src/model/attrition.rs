@@ -1,0 +1,88 @@
+//! Step 8, attrition and entry.
+//!
+//! Each person leaves the field with a yearly probability that depends on the
+//! stock, on holding a post (certified people without one leave
+//! `no_post_multiplier` times as often) and on pay: the probability is scaled
+//! by (benchmark wage / pay)^elasticity, so pay below the benchmark raises
+//! leaving. Supervisors leave with the intermediate and senior they are among.
+//! Then graduates enter (yearly graduates × the share entering the field),
+//! uncertified hires replace leavers and staff new roles, and vacant posts,
+//! positions and station places are filled again.
+
+use super::context::Ctx;
+use super::draw::{binomial, round_quota};
+use super::state::{RegionState, Status, Tally};
+use super::{orgs, posts, stations};
+use crate::engine::streams::Step;
+use crate::scenario::Stock;
+
+pub fn leave_and_enter(st: &mut RegionState, cx: &Ctx, t: &mut Tally) {
+    let a = &cx.p.attrition;
+    let base = [
+        a.uncertified,
+        a.trained,
+        a.graduates,
+        a.junior,
+        a.intermediate,
+        a.senior,
+    ];
+    let experienced = st.count(Stock::Intermediate) + st.count(Stock::Senior);
+    let mut left = 0;
+    let mut left_experienced = 0;
+    for s in Stock::ALL {
+        for k in Status::ALL {
+            let mut p = base[s as usize] * cx.y.pay_factor;
+            if s.certified() && k == Status::Free {
+                p *= a.no_post_multiplier;
+            }
+            let n = st.people[s as usize][k as usize];
+            let out = binomial(
+                &mut cx.rng(Step::Attrition, s as usize, k as usize),
+                n,
+                p.min(1.0),
+            );
+            st.leave(t, s, k, out);
+            left += out;
+            if matches!(s, Stock::Intermediate | Stock::Senior) {
+                left_experienced += out;
+            }
+        }
+    }
+    if experienced > 0 && st.supervisors > 0 {
+        let share = left_experienced as f64 / experienced as f64;
+        let out = binomial(&mut cx.rng(Step::Supervisors, 0, 0), st.supervisors, share);
+        st.supervisors -= out;
+        t.supervisors_out += out;
+    }
+    st.clamp_supervisors(t);
+    t.leavers += left;
+
+    let e = &cx.p.entry;
+    let cohort = round_quota(
+        &mut cx.rng(Step::Entry, 0, 0),
+        cx.r.facts.graduates_per_year * cx.y.graduates_index,
+    );
+    let graduates = binomial(
+        &mut cx.rng(Step::Entry, 1, 0),
+        cohort,
+        e.graduate_entry_share,
+    );
+    let replacements = binomial(&mut cx.rng(Step::Entry, 2, 0), left, e.replacement_rate);
+    let new_roles = binomial(
+        &mut cx.rng(Step::Entry, 3, 0),
+        st.practitioners(),
+        e.role_growth,
+    );
+    st.enter(t, Stock::Graduates, Status::Free, graduates);
+    st.enter(
+        t,
+        Stock::Uncertified,
+        Status::Free,
+        replacements + new_roles,
+    );
+    t.entrants += graduates + replacements + new_roles;
+
+    posts::fill(st, cx);
+    orgs::fill(st, cx);
+    stations::fill(st, cx);
+}

@@ -1,0 +1,53 @@
+//! What one step of one region-year reads: the scenario, the trajectory's
+//! parameters, the year's scenario-wide values and the region's facts.
+
+use super::params::{RegionSample, Sampled};
+use crate::engine::streams::{ModelRng, Step, Streams, purpose};
+use crate::scenario::Scenario;
+
+/// Values of one projection year shared by all regions.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct YearValues {
+    /// Whole-scenario budget of the year (yuan).
+    pub budget: f64,
+    /// Unit costs relative to the start year (wage growth compounded).
+    pub cost_index: f64,
+    /// Multiplier on leaving from pay relative to the benchmark wage.
+    pub pay_factor: f64,
+    /// The year's pass rates (around the trajectory's rates).
+    pub junior_pass: f64,
+    pub intermediate_pass: f64,
+    /// Graduates and outside candidates relative to the start year.
+    pub graduates_index: f64,
+    pub outside_index: f64,
+}
+
+/// The read-only context of a region-year.
+pub struct Ctx<'a> {
+    pub sc: &'a Scenario,
+    pub p: &'a Sampled,
+    pub r: &'a RegionSample,
+    pub y: &'a YearValues,
+    pub streams: &'a Streams,
+    /// Region index.
+    pub region: u32,
+    /// Projection year, 1-based.
+    pub year: u32,
+    /// The region's share of money and quotas.
+    pub share: f64,
+}
+
+impl Ctx<'_> {
+    /// The generator for one draw of this region-year.
+    #[inline]
+    pub fn rng(&self, step: Step, stock: usize, status: usize) -> ModelRng {
+        self.streams
+            .rng(self.region, self.year, purpose(step, stock, status))
+    }
+
+    /// A start-year unit cost in this region and year.
+    #[inline]
+    pub fn cost(&self, base: f64) -> f64 {
+        base * self.r.facts.wage_index * self.y.cost_index
+    }
+}

@@ -1,0 +1,92 @@
+//! The random counts the model draws, with their edge cases handled here once
+//! (rand_distr refuses `Poisson::new(0.0)`; a probability of exactly 0 or 1,
+//! or an empty stock, needs no draw at all and consumes no random number).
+
+use rand::{Rng, RngExt as _};
+use rand_distr::{Binomial, Distribution, Poisson};
+
+/// Binomial(n, p). `p` outside [0, 1] is clamped; NaN counts as 0.
+#[inline]
+pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    if n == 0 || p.is_nan() || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    match Binomial::new(n, p) {
+        Ok(d) => d.sample(rng),
+        Err(_) => 0,
+    }
+}
+
+/// Poisson(λ) as a count; λ ≤ 0 (or NaN) gives 0.
+#[inline]
+pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
+    if lambda.is_nan() || lambda <= 0.0 {
+        return 0;
+    }
+    match Poisson::new(lambda) {
+        // Poisson draws are whole numbers held in a float.
+        Ok(d) => {
+            let x: f64 = d.sample(rng);
+            x.max(0.0) as u64
+        }
+        Err(_) => lambda.round() as u64,
+    }
+}
+
+/// Rounds a non-negative quota to a whole number, up with probability equal
+/// to its fractional part, so quotas split over regions keep their expectation.
+#[inline]
+pub fn round_quota<R: Rng + ?Sized>(rng: &mut R, x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        return 0;
+    }
+    let whole = x.floor();
+    let frac = x - whole;
+    let up = frac > 0.0 && rng.random::<f64>() < frac;
+    whole as u64 + u64::from(up)
+}
+
+/// How many units of `cost` the money buys (all of them when the cost is 0).
+#[inline]
+pub fn affordable(money: f64, cost: f64) -> u64 {
+    if cost <= 0.0 {
+        return u64::MAX;
+    }
+    if money.is_nan() || money <= 0.0 {
+        return 0;
+    }
+    (money / cost).floor().min(u64::MAX as f64 / 2.0) as u64
+}
+
+/// A probability with its odds multiplied by `ratio`.
+#[inline]
+pub fn with_odds(p: f64, ratio: f64) -> f64 {
+    if p <= 0.0 || p >= 1.0 || ratio == 1.0 {
+        return p;
+    }
+    let odds = p / (1.0 - p) * ratio;
+    odds / (1.0 + odds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_pcg::Pcg64Mcg;
+
+    #[test]
+    fn edge_cases_need_no_draw() {
+        let mut r = Pcg64Mcg::new(1);
+        assert_eq!(binomial(&mut r, 0, 0.5), 0);
+        assert_eq!(binomial(&mut r, 10, 0.0), 0);
+        assert_eq!(binomial(&mut r, 10, 1.0), 10);
+        assert_eq!(binomial(&mut r, 10, f64::NAN), 0);
+        assert_eq!(poisson(&mut r, 0.0), 0);
+        assert_eq!(round_quota(&mut r, 3.0), 3);
+        assert_eq!(affordable(100.0, 0.0), u64::MAX);
+        assert_eq!(affordable(99.0, 10.0), 9);
+        assert!((with_odds(0.5, 3.0) - 0.75).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,44 @@
+//! Step 7, township/street stations: opened as the plan and the money allow,
+//! never more than there are townships; a station counts as covering its
+//! township only when it has its minimum staff.
+
+use super::context::Ctx;
+use super::draw::{affordable, round_quota};
+use super::funding::{Pots, station_staff};
+use super::state::{FILL_ANYONE, FILL_CERTIFIED, Lever, RegionState, Status, Tally};
+use crate::engine::streams::Step;
+use crate::scenario::Stock;
+
+pub fn open(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
+    let planned = round_quota(
+        &mut cx.rng(Step::Quota, Lever::Stations as usize, 0),
+        cx.p.stations_lever.planned_per_year * cx.share,
+    );
+    let room = (cx.r.facts.townships.round() as u64).saturating_sub(st.stations);
+    let cost = pots.station_cost;
+    let new = planned
+        .min(room)
+        .min(affordable(pots.money[Lever::Stations as usize], cost))
+        .min(affordable(pots.headroom, cost));
+    st.stations += new;
+    pots.spend(t, Lever::Stations, new as f64 * cost);
+    pots.commit(new as f64 * cost);
+    fill(st, cx);
+}
+
+/// Fills vacant station places.
+pub fn fill(st: &mut RegionState, cx: &Ctx) {
+    let places = st.stations * station_staff(cx);
+    let vacant = places.saturating_sub(st.holding(Status::Station));
+    let order: &[Stock] = if cx.sc.levers.stations_allow_uncertified {
+        &FILL_ANYONE
+    } else {
+        &FILL_CERTIFIED
+    };
+    st.fill(Status::Station, vacant, order);
+}
+
+/// Stations with their minimum staff.
+pub fn staffed(st: &RegionState, cx: &Ctx) -> u64 {
+    (st.holding(Status::Station) / station_staff(cx)).min(st.stations)
+}

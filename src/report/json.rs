@@ -1,0 +1,110 @@
+//! `summary.json`: the contract other tools and later commands read.
+//!
+//! Only `run` may differ between two runs of the same file and seed (threads,
+//! elapsed time, version); `scenario`, `targets` and `joint` are identical.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Exporter, OutputError};
+use crate::engine::RunResult;
+use crate::scenario::Scenario;
+use crate::stats::interval::METHOD;
+use crate::stats::target::TargetSummary;
+
+/// What the scenario is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub label: String,
+    pub label_en: Option<String>,
+    pub file: String,
+    pub language: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub description: String,
+    pub sources: Vec<String>,
+    pub assumptions: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+/// How the run was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub seed: u64,
+    pub trajectories: u64,
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+    pub wfsim_version: String,
+}
+
+/// All targets met in the same trajectory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Joint {
+    pub p_met: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary<'a> {
+    pub scenario: ScenarioInfo,
+    pub run: RunInfo,
+    /// How `ci_low`/`ci_high` are computed.
+    pub interval: &'static str,
+    pub targets: &'a [TargetSummary],
+    pub joint: Joint,
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(sc: &Scenario, run: &'a RunResult) -> Summary<'a> {
+        Summary {
+            scenario: ScenarioInfo {
+                name: sc.meta.name.clone(),
+                label: sc.meta.label.clone(),
+                label_en: sc.meta.label_en.clone(),
+                file: sc.file.display().to_string(),
+                language: sc.meta.language.clone(),
+                start_year: sc.start_year,
+                end_year: sc.end_year,
+                description: sc.meta.description.clone(),
+                sources: sc.meta.sources.clone(),
+                assumptions: sc.meta.assumptions.clone(),
+                regions: sc.regions.iter().map(|r| r.id.clone()).collect(),
+            },
+            run: RunInfo {
+                seed: run.options.seed,
+                trajectories: run.options.trajectories,
+                threads: run.threads,
+                elapsed_seconds: run.elapsed_seconds,
+                wfsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            interval: METHOD,
+            targets: &run.targets,
+            joint: Joint {
+                p_met: run.joint.p,
+                ci_low: run.joint.low,
+                ci_high: run.joint.high,
+            },
+        }
+    }
+}
+
+/// Writes `summary.json`.
+pub struct SummaryJson;
+
+impl Exporter for SummaryJson {
+    fn file_name(&self) -> &'static str {
+        "summary.json"
+    }
+
+    fn render(&self, sc: &Scenario, run: &RunResult) -> Result<Vec<u8>, OutputError> {
+        let mut v =
+            serde_json::to_vec_pretty(&Summary::new(sc, run)).map_err(|e| OutputError::Encode {
+                name: "summary.json",
+                message: e.to_string(),
+            })?;
+        v.push(b'\n');
+        Ok(v)
+    }
+}

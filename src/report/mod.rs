@@ -1,0 +1,115 @@
+//! Outputs of a run, one file per format, behind one trait as in hyperfine's
+//! exporters. Every file is written whole or not at all: bytes go to a
+//! temporary file in the output folder, which is then renamed over the old
+//! one, so a failed or interrupted run leaves earlier outputs intact.
+//!
+//! The output folder is checked before the run starts ([`OutputDir::prepare`]),
+//! so a bad path fails in the first second, not after the run.
+
+pub mod csv;
+pub mod json;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::engine::RunResult;
+use crate::scenario::Scenario;
+
+/// Why outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot use output folder {}: {source}", path.display())]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot encode {name}: {message}")]
+    Encode { name: &'static str, message: String },
+    #[error("cannot read {}: {message}", path.display())]
+    Read { path: PathBuf, message: String },
+}
+
+/// One output file.
+pub trait Exporter {
+    /// The file's name in the output folder.
+    fn file_name(&self) -> &'static str;
+    /// The file's bytes.
+    fn render(&self, sc: &Scenario, run: &RunResult) -> Result<Vec<u8>, OutputError>;
+}
+
+/// The exporters every run writes.
+pub fn exporters() -> Vec<Box<dyn Exporter>> {
+    vec![
+        Box::new(json::SummaryJson),
+        Box::new(csv::MetricsCsv),
+        Box::new(csv::TargetsCsv),
+    ]
+}
+
+/// A checked, writable output folder.
+#[derive(Debug, Clone)]
+pub struct OutputDir {
+    path: PathBuf,
+}
+
+impl OutputDir {
+    /// Creates the folder if needed and proves it writable.
+    pub fn prepare(path: &Path) -> Result<OutputDir, OutputError> {
+        let dir_err = |e| OutputError::Dir {
+            path: path.to_path_buf(),
+            source: e,
+        };
+        fs::create_dir_all(path).map_err(dir_err)?;
+        let probe = tempfile::NamedTempFile::new_in(path).map_err(dir_err)?;
+        drop(probe);
+        Ok(OutputDir {
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `bytes` to `name` atomically (temporary file, then rename).
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, OutputError> {
+        let target = self.path.join(name);
+        let err = |e| OutputError::Write {
+            path: target.clone(),
+            source: e,
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.path)
+            .map_err(err)?;
+        tmp.write_all(bytes).map_err(err)?;
+        tmp.as_file().sync_all().map_err(err)?;
+        tmp.persist(&target).map_err(|e| err(e.error))?;
+        Ok(target)
+    }
+
+    /// Renders every exporter first, then writes them, so an encoding error
+    /// leaves every earlier file as it was.
+    pub fn write_all(&self, sc: &Scenario, run: &RunResult) -> Result<Vec<PathBuf>, OutputError> {
+        let rendered = exporters()
+            .iter()
+            .map(|e| Ok((e.file_name(), e.render(sc, run)?)))
+            .collect::<Result<Vec<_>, OutputError>>()?;
+        rendered
+            .iter()
+            .map(|(name, bytes)| self.write(name, bytes))
+            .collect()
+    }
+}
+
+/// The default output folder of a scenario: `outputs/<name>/`.
+pub fn default_dir(sc: &Scenario) -> PathBuf {
+    Path::new("outputs").join(&sc.meta.name)
+}

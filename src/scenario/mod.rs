@@ -1,0 +1,275 @@
+//! Scenario files: read in two stages, as ripgrep reads its arguments.
+//!
+//! 1. [`schema`]: the TOML text → raw serde structs (types, unknown keys);
+//! 2. [`validate`]: raw structs → a [`Scenario`] whose every number is in range,
+//!    every name resolves and every share adds up — or every problem at once,
+//!    each with file, line, column and field path ([`error`]).
+//!
+//! Nothing downstream re-checks what a `Scenario` guarantees.
+
+pub mod error;
+pub mod group;
+pub mod metric;
+pub mod param;
+pub mod schema;
+mod template;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{FieldPath, ScenarioError, ScenarioErrors};
+pub use metric::{Metric, Unit};
+pub use param::{Dist, Param, Per};
+pub use schema::{
+    Attrition, Coverage, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever, Pay,
+    PayLever, PostsLever, Promotion, RegionFacts, SCHEMA_VERSION, ServicesLever, StationsLever,
+    Stocks, SupervisionLever, Training, TrainingLever,
+};
+pub use template::TEMPLATE;
+
+/// What the scenario is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub name: String,
+    pub label: String,
+    pub label_en: Option<String>,
+    pub description: String,
+    /// `zh` or `en`.
+    pub language: String,
+    pub sources: Vec<String>,
+    pub assumptions: Vec<String>,
+}
+
+/// A region: its facts, its starting stocks and its share of money and quotas.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub id: String,
+    pub label: String,
+    pub tags: Vec<String>,
+    pub budget_share: f64,
+    pub facts: RegionFacts<Param>,
+    pub stocks: Stocks<Param>,
+}
+
+/// The behavioural parameters, one group per step of the year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameters {
+    pub exam: Exam<Param>,
+    pub training: Training<Param>,
+    pub promotion: Promotion<Param>,
+    pub attrition: Attrition<Param>,
+    pub pay: Pay<Param>,
+    pub entry: Entry<Param>,
+    pub orgs: Orgs<Param>,
+    pub coverage: Coverage<Param>,
+    pub equivalence: Equivalence<Param>,
+}
+
+/// The money.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FundingPlan {
+    pub params: Funding<Param>,
+    pub carry_over: bool,
+    /// Budgets fixed by year (year, yuan), sorted by year.
+    pub schedule: Vec<(i32, f64)>,
+}
+
+/// A lever: the share of free money it receives and what it buys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lever<G> {
+    pub share: f64,
+    pub params: G,
+}
+
+/// The policy levers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Levers {
+    pub training: Lever<TrainingLever<Param>>,
+    pub exam_support: Lever<ExamSupport<Param>>,
+    pub posts: Lever<PostsLever<Param>>,
+    pub posts_allow_uncertified: bool,
+    pub orgs: Lever<OrgsLever<Param>>,
+    pub services: Lever<ServicesLever<Param>>,
+    pub services_allow_uncertified: bool,
+    pub stations: Lever<StationsLever<Param>>,
+    pub stations_allow_uncertified: bool,
+    pub supervision: Lever<SupervisionLever<Param>>,
+    pub pay: PayLever<Param>,
+}
+
+/// The people stocks of MODEL.md, in the order the model keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stock {
+    Uncertified = 0,
+    Trained = 1,
+    Graduates = 2,
+    Junior = 3,
+    Intermediate = 4,
+    Senior = 5,
+}
+
+impl Stock {
+    pub const ALL: [Stock; 6] = [
+        Stock::Uncertified,
+        Stock::Trained,
+        Stock::Graduates,
+        Stock::Junior,
+        Stock::Intermediate,
+        Stock::Senior,
+    ];
+
+    pub fn name(self) -> &'static str {
+        [
+            "uncertified",
+            "trained",
+            "graduates",
+            "junior",
+            "intermediate",
+            "senior",
+        ][self as usize]
+    }
+
+    pub fn from_name(s: &str) -> Option<Stock> {
+        Stock::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Holds a certificate.
+    pub fn certified(self) -> bool {
+        self as usize >= Stock::Junior as usize
+    }
+}
+
+/// People sent each year from some regions to others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transfer {
+    /// Sending and receiving regions (indices), in file order.
+    pub from: Vec<usize>,
+    pub to: Vec<usize>,
+    pub stock: Stock,
+    pub per_year: Param,
+}
+
+/// A comparison of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Ge,
+    Gt,
+    Le,
+    Lt,
+}
+
+impl Op {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::Ge => value >= threshold,
+            Op::Gt => value > threshold,
+            Op::Le => value <= threshold,
+            Op::Lt => value < threshold,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Ge => ">=",
+            Op::Gt => ">",
+            Op::Le => "<=",
+            Op::Lt => "<",
+        }
+    }
+
+    /// Whether more is better (the shortfall is threshold − value).
+    pub fn wants_more(self) -> bool {
+        matches!(self, Op::Ge | Op::Gt)
+    }
+}
+
+/// Where a target is measured.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// The sum over all regions.
+    Total,
+    /// One region (index).
+    Region(usize),
+    /// The sum over regions with a tag.
+    Tagged { tag: String, regions: Vec<usize> },
+    /// Each region with a tag must meet the target on its own.
+    Every { tag: String, regions: Vec<usize> },
+}
+
+impl Scope {
+    /// The scope as written in files and outputs.
+    pub fn describe(&self, regions: &[Region]) -> String {
+        match self {
+            Scope::Total => "total".into(),
+            Scope::Region(i) => regions[*i].id.clone(),
+            Scope::Tagged { tag, .. } => format!("tag:{tag}"),
+            Scope::Every { tag, .. } => format!("every:{tag}"),
+        }
+    }
+}
+
+/// A target of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub id: String,
+    pub label: String,
+    pub label_en: Option<String>,
+    pub metric: Metric,
+    pub scope: Scope,
+    pub year: i32,
+    pub op: Op,
+    pub threshold: f64,
+}
+
+/// A validated scenario: everything the engine needs, all of it checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The file it was read from.
+    pub file: PathBuf,
+    pub meta: Meta,
+    pub default_trajectories: Option<u64>,
+    pub default_seed: Option<u64>,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub regions: Vec<Region>,
+    pub parameters: Parameters,
+    pub funding: FundingPlan,
+    pub levers: Levers,
+    pub transfers: Vec<Transfer>,
+    pub targets: Vec<Target>,
+}
+
+impl Scenario {
+    /// Years projected: `start_year + 1 ..= end_year`.
+    pub fn horizon(&self) -> usize {
+        (self.end_year - self.start_year) as usize
+    }
+
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        Scenario::from_str(path, &text).map_err(LoadError::Invalid)
+    }
+
+    /// Validates scenario text; `path` is used in messages only.
+    pub fn from_str(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
+        validate::validate(path, text)
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file was read and has problems.
+    #[error("{0}")]
+    Invalid(ScenarioErrors),
+}

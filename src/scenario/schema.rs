@@ -1,0 +1,488 @@
+//! The scenario file, version 1, as serde reads it: plain nested tables that
+//! a planner reads top to bottom — what the scenario is, time, regions,
+//! parameters, funding, levers, transfers, targets. Nothing here is checked
+//! beyond types and unknown keys; `validate` turns it into a [`super::Scenario`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::group::{impl_param_fields, param_group};
+use super::param::Param;
+
+/// The version of the file format this build reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Must be [`SCHEMA_VERSION`]; checked before anything else.
+    pub schema_version: i64,
+    pub scenario: MetaRaw,
+    #[serde(default)]
+    pub run: RunRaw,
+    pub time: TimeRaw,
+    #[serde(default)]
+    pub region: Vec<RegionFactsRaw>,
+    #[serde(default)]
+    pub parameters: ParametersRaw,
+    #[serde(default)]
+    pub funding: FundingRaw,
+    #[serde(default)]
+    pub levers: LeversRaw,
+    #[serde(default)]
+    pub transfer: Vec<TransferRaw>,
+    #[serde(default)]
+    pub target: Vec<TargetRaw>,
+}
+
+/// `[scenario]`: what the scenario is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaRaw {
+    /// Short machine name; the default output folder is `outputs/<name>/`.
+    pub name: String,
+    /// Title in the planners' language (Chinese for a Chinese plan).
+    pub label: Option<String>,
+    /// English title.
+    pub label_en: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    /// `zh` or `en`: the language of labels in charts and reports.
+    pub language: Option<String>,
+    /// Documents and public sources the numbers come from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// The main assumptions, in words, for the report.
+    #[serde(default)]
+    pub assumptions: Vec<String>,
+}
+
+/// `[run]`: defaults for `wfsim run`, overridden by its flags.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRaw {
+    pub trajectories: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+/// `[time]`: stocks are as of the end of `start_year`; the run projects
+/// `start_year + 1 ..= end_year`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeRaw {
+    pub start_year: i64,
+    pub end_year: i64,
+}
+
+param_group! {
+    /// Facts about a region: its communities, townships and inflows.
+    RegionFacts, RegionFactsRaw {
+        /// Urban communities (社区).
+        urban_communities: Count = 0,
+        /// Rural communities / administrative villages (村).
+        rural_communities: Count = 0,
+        /// Townships and streets (乡镇/街道) a station could serve.
+        townships: Count = 0,
+        /// Resident population (information; used by nothing but reports).
+        population: Count = 0,
+        /// Social-work graduates a year in the start year (all, before the entry share).
+        graduates_per_year: Count = 0,
+        /// Exam candidates a year from outside the field in the start year.
+        outside_candidates: Count = 0,
+        /// Local wages relative to the scenario's figures: scales unit costs.
+        wage_index: Positive = 1,
+    }
+    extra {
+        id: String,
+        label: Option<String>,
+        label_en: Option<String>,
+        tags: Vec<String>,
+        /// Share of the scenario's money and of its yearly quotas (posts,
+        /// stations, training capacity) that falls to this region.
+        budget_share: Option<f64>,
+        stocks: StocksRaw,
+    }
+}
+
+param_group! {
+    /// Stocks at the end of `start_year`. May be uncertain (drawn per trajectory).
+    Stocks, StocksRaw {
+        uncertified: Count = 0,
+        trained: Count = 0,
+        graduates: Count = 0,
+        junior: Count = 0,
+        intermediate: Count = 0,
+        senior: Count = 0,
+        /// Qualified supervisors among intermediate + senior.
+        supervisors: Count = 0,
+        /// Social-work posts already established (paid outside the scenario's budget).
+        posts: Count = 0,
+        /// Staff positions in bought-service projects under contract.
+        project_positions: Count = 0,
+        /// Social-work service organisations.
+        orgs: Count = 0,
+        /// Township/street stations open.
+        stations: Count = 0,
+        /// Certificates ever issued to people of the place, by level
+        /// (defaults to the stock of that level when absent).
+        certificates_junior: Count = -1,
+        certificates_intermediate: Count = -1,
+        certificates_senior: Count = -1,
+    }
+}
+
+/// `[parameters]`: rates and behaviour, one table per step of the year.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParametersRaw {
+    #[serde(default)]
+    pub exam: ExamRaw,
+    #[serde(default)]
+    pub training: TrainingRaw,
+    #[serde(default)]
+    pub promotion: PromotionRaw,
+    #[serde(default)]
+    pub attrition: AttritionRaw,
+    #[serde(default)]
+    pub pay: PayRaw,
+    #[serde(default)]
+    pub entry: EntryRaw,
+    #[serde(default)]
+    pub orgs: OrgsRaw,
+    #[serde(default)]
+    pub coverage: CoverageRaw,
+    #[serde(default)]
+    pub equivalence: EquivalenceRaw,
+}
+
+param_group! {
+    /// The national exam, two levels.
+    Exam, ExamRaw {
+        /// Share of eligible uncertified practitioners (incl. trained, graduates) who sit the junior exam a year.
+        junior_registration_rate: Probability = 0.05,
+        /// Share of eligible juniors who sit the intermediate exam a year.
+        intermediate_registration_rate: Probability = 0.10,
+        /// Share of juniors with the years of practice the intermediate exam requires.
+        intermediate_eligible_share: Probability = 0.3,
+        /// Share of SW graduates eligible to sit the intermediate exam directly.
+        graduate_intermediate_share: Probability = 0.0,
+        junior_pass_rate: Probability = 0.2,
+        intermediate_pass_rate: Probability = 0.15,
+        /// Year-to-year variation of pass rates: each year's rate is
+        /// Beta(c·m, c·(1−m)) around the trajectory's rate m; 0 means none.
+        pass_rate_concentration: NonNegative = 0,
+        /// Odds ratio of passing for trained candidates.
+        trained_pass_odds: Positive = 1.5,
+        /// Odds ratio of passing for SW graduates.
+        graduate_pass_odds: Positive = 1.5,
+        /// Yearly growth of outside candidates.
+        outside_growth: Real = 0,
+        /// Share of outside candidates sitting the intermediate level.
+        outside_intermediate_share: Probability = 0.1,
+        /// Share of outside passers who enter the field as practitioners.
+        outside_entry_share: Probability = 0.2,
+    }
+}
+
+param_group! {
+    /// Training of uncertified practitioners to the required hours.
+    Training, TrainingRaw {
+        completion_rate: Probability = 0.9,
+    }
+}
+
+param_group! {
+    /// Senior review and supervisors.
+    Promotion, PromotionRaw {
+        /// Yearly probability an intermediate is promoted to senior.
+        senior_rate: Probability = 0.01,
+        /// Share of intermediate + senior experienced enough to train as supervisors.
+        supervisor_eligible_share: Probability = 0.3,
+    }
+}
+
+param_group! {
+    /// Yearly probability of leaving the field, by stock, for people holding a post
+    /// (uncertified stocks: whatever their position).
+    Attrition, AttritionRaw {
+        uncertified: Probability = 0.10,
+        trained: Probability = 0.08,
+        graduates: Probability = 0.12,
+        junior: Probability = 0.06,
+        intermediate: Probability = 0.05,
+        senior: Probability = 0.03,
+        /// Multiplier on leaving for certified people without a post.
+        no_post_multiplier: Positive = 1.5,
+        /// Leaving scales with (benchmark wage / pay) to this power.
+        pay_elasticity: NonNegative = 1.0,
+    }
+}
+
+param_group! {
+    /// Pay of social-work staff against a benchmark wage.
+    Pay, PayRaw {
+        /// Average yearly pay of SW staff in the start year (yuan).
+        salary: Money = 40000,
+        /// Benchmark wage in the start year (e.g. the local average wage).
+        benchmark: Positive = 40000,
+        /// Yearly growth of SW pay and of unit costs.
+        wage_growth: Real = 0.05,
+        /// Yearly growth of the benchmark wage.
+        benchmark_growth: Real = 0.05,
+    }
+}
+
+param_group! {
+    /// People entering the field.
+    Entry, EntryRaw {
+        /// Share of SW graduates who enter the field.
+        graduate_entry_share: Probability = 0.3,
+        /// Yearly growth of graduates.
+        graduates_growth: Real = 0,
+        /// Share of leavers replaced by uncertified hires (roles kept filled).
+        replacement_rate: Probability = 1.0,
+        /// Yearly growth of social-service roles, filled by uncertified hires.
+        role_growth: Probability = 0,
+    }
+}
+
+param_group! {
+    /// Social-work service organisations.
+    Orgs, OrgsRaw {
+        /// Births a year without grants, whole scenario (split by budget share).
+        base_births: NonNegative = 0,
+        /// Expected births per start-up grant.
+        births_per_grant: NonNegative = 1.0,
+        /// Yearly probability an organisation closes.
+        closure_rate: Probability = 0.05,
+    }
+}
+
+param_group! {
+    /// How certified workers cover communities.
+    Coverage, CoverageRaw {
+        /// Share of certified practitioners who work facing communities.
+        community_facing_share: Probability = 0.5,
+        /// Share of community-facing workers placed in urban communities.
+        urban_share: Probability = 0.7,
+        /// 1 = placed one by one where none is yet ("one community, one
+        /// social worker"); 0 = placed at random (Poisson occupancy).
+        targeting: Probability = 0.5,
+        /// A community counts as covered with at least this many workers.
+        urban_min: Count = 1,
+        rural_min: Count = 1,
+    }
+}
+
+param_group! {
+    /// The scenario's rule for "certificate or equivalent competence".
+    Equivalence, EquivalenceRaw {
+        /// Share of SW graduates counted as intermediate-equivalent.
+        graduates_as_intermediate: Probability = 0,
+        /// Share of trained practitioners counted as intermediate-equivalent.
+        trained_as_intermediate: Probability = 0,
+        /// Share of intermediates counted as senior-equivalent.
+        intermediate_as_senior: Probability = 0,
+    }
+}
+
+param_group! {
+    /// The money: `budget` in the start year, growing each year.
+    Funding, FundingRaw {
+        /// Whole-scenario budget in the start year (yuan).
+        budget: Money = 0,
+        /// Mean yearly growth of the budget for a trajectory.
+        growth: Real = 0,
+        /// Year-to-year standard deviation of growth around that mean.
+        growth_year_sd: NonNegative = 0,
+        /// Commitments (posts, contracts, stations) may take at most this
+        /// share of a year's budget, so that what is started can be kept paying.
+        max_committed_share: Probability = 0.8,
+    }
+    extra {
+        /// Carry unspent money into next year.
+        carry_over: bool,
+        /// Budgets fixed by year, overriding growth: { 2015 = 3.0e7 }.
+        schedule: BTreeMap<String, f64>,
+    }
+}
+
+/// `[levers]`: how the money left after commitments is split, and what each lever buys.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeversRaw {
+    #[serde(default)]
+    pub training: TrainingLeverRaw,
+    #[serde(default)]
+    pub exam_support: ExamSupportRaw,
+    #[serde(default)]
+    pub posts: PostsLeverRaw,
+    #[serde(default)]
+    pub orgs: OrgsLeverRaw,
+    #[serde(default)]
+    pub services: ServicesLeverRaw,
+    #[serde(default)]
+    pub stations: StationsLeverRaw,
+    #[serde(default)]
+    pub supervision: SupervisionLeverRaw,
+    #[serde(default)]
+    pub pay: PayLeverRaw,
+}
+
+param_group! {
+    /// Training uncertified practitioners to the required hours.
+    TrainingLever, TrainingLeverRaw {
+        cost_per_seat: Money = 2000,
+        /// Seats a year the training bases can offer, whole scenario.
+        capacity: Count = 0,
+    }
+    extra { share: f64 }
+}
+
+param_group! {
+    /// Exam support: fee paid, preparation class, reward on passing.
+    ExamSupport, ExamSupportRaw {
+        fee: Money = 0,
+        prep_cost: Money = 0,
+        reward: Money = 0,
+        /// Share of eligible non-registrants who register when fully supported.
+        registration_uplift: Probability = 0,
+        /// Odds ratio of passing for supported candidates (preparation class).
+        prep_pass_odds: Positive = 1,
+    }
+    extra { share: f64 }
+}
+
+param_group! {
+    /// New social-work posts paid from the budget, kept paying once created.
+    PostsLever, PostsLeverRaw {
+        planned_per_year: Count = 0,
+        /// Yearly cost of a post in the start year (salary and overheads).
+        cost_per_post: Positive = 60000,
+    }
+    extra {
+        share: f64,
+        /// Fill posts with uncertified people when no certified one is free.
+        allow_uncertified: bool,
+    }
+}
+
+param_group! {
+    /// Start-up grants for new organisations.
+    OrgsLever, OrgsLeverRaw {
+        startup_grant: Positive = 35000,
+    }
+    extra { share: f64 }
+}
+
+param_group! {
+    /// Bought services: contracts paying staff positions in organisations.
+    ServicesLever, ServicesLeverRaw {
+        /// Yearly contract cost of one staff position in the start year.
+        cost_per_position: Positive = 72000,
+    }
+    extra {
+        share: f64,
+        /// Organisations may staff positions with uncertified people (default: yes).
+        allow_uncertified: Option<bool>,
+    }
+}
+
+param_group! {
+    /// Township/street stations.
+    StationsLever, StationsLeverRaw {
+        planned_per_year: Count = 0,
+        /// Yearly running cost of one station, staff included.
+        cost_per_station: Positive = 146000,
+        /// Staff a station needs to count as staffed.
+        min_staff: Count = 3,
+    }
+    extra {
+        share: f64,
+        /// Stations may be staffed with uncertified people (default: yes).
+        allow_uncertified: Option<bool>,
+    }
+}
+
+param_group! {
+    /// Supervisor training.
+    SupervisionLever, SupervisionLeverRaw {
+        cost_per_supervisor: Positive = 5000,
+        /// Supervisors that can be trained a year, whole scenario.
+        capacity: Count = 0,
+    }
+    extra { share: f64 }
+}
+
+param_group! {
+    /// A pay floor: SW pay at least this share of the benchmark wage (0: none).
+    PayLever, PayLeverRaw {
+        floor_ratio: NonNegative = 0,
+    }
+}
+
+/// `[[transfer]]`: people sent each year from some regions to others.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRaw {
+    /// A region id, or `tag:NAME` for every region with that tag.
+    pub from: String,
+    pub to: String,
+    /// Which stock is sent: junior, intermediate, senior, graduates, trained, uncertified.
+    pub stock: String,
+    /// People a year, whole transfer (split evenly over senders and receivers).
+    pub per_year: Param,
+}
+
+/// `[[target]]`: what the plan promises.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRaw {
+    pub id: String,
+    /// The document's wording.
+    pub label: Option<String>,
+    pub label_en: Option<String>,
+    pub metric: String,
+    /// `total`, a region id, `every:TAG` (each tagged region must meet it),
+    /// or `tag:TAG` (the sum over tagged regions).
+    #[serde(default = "default_scope")]
+    pub scope: String,
+    pub year: i64,
+    /// `>=` (default), `>`, `<=` or `<`.
+    #[serde(default = "default_op")]
+    pub op: String,
+    pub threshold: f64,
+}
+
+fn default_scope() -> String {
+    "total".into()
+}
+
+fn default_op() -> String {
+    ">=".into()
+}
+
+impl_param_fields!(
+    RegionFacts,
+    Stocks,
+    Exam,
+    Training,
+    Promotion,
+    Attrition,
+    Pay,
+    Entry,
+    Orgs,
+    Coverage,
+    Equivalence,
+    Funding,
+    TrainingLever,
+    ExamSupport,
+    PostsLever,
+    OrgsLever,
+    ServicesLever,
+    StationsLever,
+    SupervisionLever,
+    PayLever,
+);

@@ -1,0 +1,783 @@
+//! Raw scenario file → validated [`Scenario`]. Every check a planner could
+//! trip over is here, and all problems of a file are reported together.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+
+use super::error::{FieldPath, Locator, ScenarioError, ScenarioErrors};
+use super::group::{Kind, ParamFields};
+use super::metric::{Metric, Unit};
+use super::param::Param;
+use super::schema::{SCHEMA_VERSION, ScenarioFile};
+use super::{
+    FundingPlan, Lever, Levers, Meta, Op, Parameters, Region, Scenario, Scope, Stock, Target,
+    Transfer,
+};
+
+/// Collects problems with their positions.
+struct Checker<'a> {
+    loc: Locator<'a>,
+    errors: Vec<ScenarioError>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, path: &FieldPath, expected: impl Into<String>, found: impl Into<String>) {
+        let e = self.loc.at(path, expected, found);
+        self.errors.push(e);
+    }
+
+    /// Checks one parameter against its kind; `yearly` says whether it may vary by year.
+    fn param(&mut self, path: &FieldPath, kind: Kind, p: &Param, yearly: bool) {
+        match p {
+            Param::Fixed(v) => {
+                if !v.is_finite() || !kind.admits(*v, *v) {
+                    self.err(path, kind.expected(), fmt_num(*v));
+                }
+            }
+            Param::Random { dist, .. } => {
+                let (lo, hi) = dist.support();
+                if !kind.admits(lo, hi) {
+                    self.err(
+                        path,
+                        format!(
+                            "{} (a distribution whose every value is allowed; give min/max bounds)",
+                            kind.expected()
+                        ),
+                        format!(
+                            "a {} distribution ranging over [{}, {}]",
+                            dist_name(dist),
+                            fmt_num(lo),
+                            fmt_num(hi)
+                        ),
+                    );
+                }
+                if p.per_year() && !yearly {
+                    self.err(
+                        &path.key("per"),
+                        "per = \"trajectory\" (this number cannot change from year to year)",
+                        "per = \"year\"",
+                    );
+                }
+            }
+        }
+    }
+
+    fn group(&mut self, base: &FieldPath, g: &dyn ParamFields, yearly: bool) {
+        g.each_param(&mut |name, kind, p| self.param(&base.key(name), kind, p, yearly));
+    }
+
+    fn share(&mut self, path: &FieldPath, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.err(path, "a share between 0 and 1", fmt_num(v));
+        }
+    }
+}
+
+fn dist_name(d: &super::param::Dist) -> &'static str {
+    use super::param::Dist::*;
+    match d {
+        Beta { .. } => "beta",
+        Normal { .. } => "normal",
+        Lognormal { .. } => "lognormal",
+        Uniform { .. } => "uniform",
+        Triangular { .. } => "triangular",
+        Pert { .. } => "pert",
+    }
+}
+
+/// Formats a number as a planner wrote it (no trailing `.0` on whole numbers).
+pub(crate) fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Turns a serde error into a positioned error, splitting its message into
+/// what was expected and what was found.
+fn from_serde(loc: &Locator, err: serde_path_to_error::Error<toml::de::Error>) -> ScenarioError {
+    let path = err.path().to_string();
+    let inner = err.inner();
+    let msg = inner.message().trim().to_string();
+    let (expected, found) = split_message(&msg);
+    let path = if path == "." { String::new() } else { path };
+    let path = match unknown_field(&msg) {
+        Some(f) if path.is_empty() => f,
+        Some(f) => format!("{path}.{f}"),
+        None => path,
+    };
+    loc.at_span(inner.span(), path, expected, found)
+}
+
+fn unknown_field(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+fn split_message(msg: &str) -> (String, String) {
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let (field, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "a known field"));
+        return (
+            format!("a known field ({expected})"),
+            format!("unknown field {field}"),
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("missing field ") {
+        return (format!("the field {rest}"), "nothing".into());
+    }
+    if let Some(rest) = msg.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return (expected.to_string(), found.to_string());
+    }
+    if let Some((e, f)) = msg
+        .strip_prefix("expected ")
+        .and_then(|r| r.split_once(", found "))
+    {
+        return (e.to_string(), f.to_string());
+    }
+    if let Some(rest) = msg.strip_prefix("invalid value: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return (expected.to_string(), found.to_string());
+    }
+    ("valid TOML for this field".into(), msg.to_string())
+}
+
+pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
+    let loc = Locator::new(path, text);
+
+    // Syntax first: a file that is not TOML has nothing else to check.
+    if let Err(e) = toml::de::DeTable::parse(text) {
+        let (expected, found) = split_message(e.message().trim());
+        return Err(ScenarioErrors(vec![loc.at_span(
+            e.span(),
+            String::new(),
+            format!("valid TOML ({expected})"),
+            found,
+        )]));
+    }
+
+    // The version before anything else: a file of another version may use
+    // fields this build does not know, and those errors would mislead.
+    let root = FieldPath::default();
+    match toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| t.get("schema_version").cloned())
+    {
+        Some(toml::Value::Integer(SCHEMA_VERSION)) => {}
+        Some(v) => {
+            return Err(ScenarioErrors(vec![loc.at(
+                &root.key("schema_version"),
+                format!("schema_version = {SCHEMA_VERSION} (this is wfsim {}, which reads version {SCHEMA_VERSION} files)", env!("CARGO_PKG_VERSION")),
+                format!("schema_version = {v}"),
+            )]));
+        }
+        None => {
+            return Err(ScenarioErrors(vec![loc.at_span(
+                Some(0..0),
+                "schema_version".into(),
+                format!("`schema_version = {SCHEMA_VERSION}` as the first line of the file"),
+                "no schema_version",
+            )]));
+        }
+    }
+
+    let raw: ScenarioFile = match toml::Deserializer::parse(text) {
+        Ok(de) => match serde_path_to_error::deserialize(de) {
+            Ok(r) => r,
+            Err(e) => return Err(ScenarioErrors(vec![from_serde(&loc, e)])),
+        },
+        Err(e) => {
+            return Err(ScenarioErrors(vec![loc.at_span(
+                e.span(),
+                String::new(),
+                "valid TOML",
+                e.message().to_string(),
+            )]));
+        }
+    };
+
+    let mut c = Checker {
+        loc,
+        errors: Vec::new(),
+    };
+    let scenario = check(&mut c, path, raw);
+    if c.errors.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioErrors(c.errors))
+    }
+}
+
+fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
+    let root = FieldPath::default();
+
+    // What the scenario is.
+    let m = &raw.scenario;
+    let mp = root.key("scenario");
+    if m.name.trim().is_empty() || m.name.contains(['/', '\\']) || m.name.starts_with('.') {
+        c.err(
+            &mp.key("name"),
+            "a short name usable as a folder name (no slashes, not starting with '.')",
+            format!("{:?}", m.name),
+        );
+    }
+    let label = m.label.clone().unwrap_or_else(|| m.name.clone());
+    let language = match m.language.as_deref() {
+        Some(l @ ("zh" | "en")) => l.to_string(),
+        Some(other) => {
+            c.err(
+                &mp.key("language"),
+                "\"zh\" or \"en\"",
+                format!("{other:?}"),
+            );
+            "en".into()
+        }
+        None if label.chars().any(is_cjk) => "zh".into(),
+        None => "en".into(),
+    };
+    let meta = Meta {
+        name: m.name.clone(),
+        label,
+        label_en: m.label_en.clone(),
+        description: m.description.clone(),
+        language,
+        sources: m.sources.clone(),
+        assumptions: m.assumptions.clone(),
+    };
+    if raw.run.trajectories == Some(0) {
+        c.err(
+            &root.key("run").key("trajectories"),
+            "at least 1 trajectory",
+            "0",
+        );
+    }
+
+    // Time.
+    let tp = root.key("time");
+    let (start, end) = (raw.time.start_year, raw.time.end_year);
+    for (k, y) in [("start_year", start), ("end_year", end)] {
+        if !(1900..=2200).contains(&y) {
+            c.err(&tp.key(k), "a year between 1900 and 2200", y.to_string());
+        }
+    }
+    if end < start {
+        c.err(
+            &tp.key("end_year"),
+            format!("end_year ≥ start_year ({start})"),
+            end.to_string(),
+        );
+    } else if end == start {
+        c.err(&tp.key("end_year"), format!("end_year after start_year ({start}): stocks are as of the end of start_year, the run projects the years after it"), end.to_string());
+    } else if end - start > 100 {
+        c.err(
+            &tp.key("end_year"),
+            "a horizon of at most 100 years",
+            format!("{} years", end - start),
+        );
+    }
+    let (start, end) = (start.clamp(1900, 2200) as i32, end.clamp(1900, 2200) as i32);
+
+    // Regions.
+    let regions = check_regions(c, &raw);
+
+    // Parameters: all may vary by year.
+    let pp = root.key("parameters");
+    let p = &raw.parameters;
+    let parameters = Parameters {
+        exam: p.exam.resolve(),
+        training: p.training.resolve(),
+        promotion: p.promotion.resolve(),
+        attrition: p.attrition.resolve(),
+        pay: p.pay.resolve(),
+        entry: p.entry.resolve(),
+        orgs: p.orgs.resolve(),
+        coverage: p.coverage.resolve(),
+        equivalence: p.equivalence.resolve(),
+    };
+    c.group(&pp.key("exam"), &parameters.exam, true);
+    c.group(&pp.key("training"), &parameters.training, true);
+    c.group(&pp.key("promotion"), &parameters.promotion, true);
+    c.group(&pp.key("attrition"), &parameters.attrition, true);
+    c.group(&pp.key("pay"), &parameters.pay, false);
+    c.group(&pp.key("entry"), &parameters.entry, true);
+    c.group(&pp.key("orgs"), &parameters.orgs, true);
+    c.group(&pp.key("coverage"), &parameters.coverage, true);
+    c.group(&pp.key("equivalence"), &parameters.equivalence, false);
+    for k in ["urban_min", "rural_min"] {
+        let v = if k == "urban_min" {
+            &parameters.coverage.urban_min
+        } else {
+            &parameters.coverage.rural_min
+        };
+        match v {
+            Param::Fixed(x) if *x >= 1.0 && *x <= 50.0 && x.fract() == 0.0 => {}
+            other => c.err(
+                &pp.key("coverage").key(k),
+                "a whole number of workers from 1 to 50",
+                format!("{other:?}"),
+            ),
+        }
+    }
+
+    // Funding.
+    let fp = root.key("funding");
+    let fparams = raw.funding.resolve();
+    c.group(&fp, &fparams, false);
+    let mut schedule = Vec::new();
+    for (k, v) in &raw.funding.schedule {
+        let sp = fp.key("schedule").key(k);
+        match k.parse::<i32>() {
+            Ok(y) if y > start && y <= end => schedule.push((y, *v)),
+            _ => c.err(
+                &sp,
+                format!("a year from {} to {}", start + 1, end),
+                k.clone(),
+            ),
+        }
+        if !(v.is_finite() && *v >= 0.0) {
+            c.err(&sp, "an amount of money ≥ 0 (yuan)", fmt_num(*v));
+        }
+    }
+    schedule.sort_by_key(|(y, _)| *y);
+    let funding = FundingPlan {
+        params: fparams,
+        carry_over: raw.funding.carry_over,
+        schedule,
+    };
+
+    // Levers: lever parameters are policy or prices, fixed per trajectory.
+    let lp = root.key("levers");
+    let l = &raw.levers;
+    let levers = Levers {
+        training: Lever {
+            share: l.training.share,
+            params: l.training.resolve(),
+        },
+        exam_support: Lever {
+            share: l.exam_support.share,
+            params: l.exam_support.resolve(),
+        },
+        posts: Lever {
+            share: l.posts.share,
+            params: l.posts.resolve(),
+        },
+        posts_allow_uncertified: l.posts.allow_uncertified,
+        orgs: Lever {
+            share: l.orgs.share,
+            params: l.orgs.resolve(),
+        },
+        services: Lever {
+            share: l.services.share,
+            params: l.services.resolve(),
+        },
+        services_allow_uncertified: l.services.allow_uncertified.unwrap_or(true),
+        stations: Lever {
+            share: l.stations.share,
+            params: l.stations.resolve(),
+        },
+        stations_allow_uncertified: l.stations.allow_uncertified.unwrap_or(true),
+        supervision: Lever {
+            share: l.supervision.share,
+            params: l.supervision.resolve(),
+        },
+        pay: l.pay.resolve(),
+    };
+    let shares = [
+        ("training", levers.training.share),
+        ("exam_support", levers.exam_support.share),
+        ("posts", levers.posts.share),
+        ("orgs", levers.orgs.share),
+        ("services", levers.services.share),
+        ("stations", levers.stations.share),
+        ("supervision", levers.supervision.share),
+    ];
+    for (k, s) in shares {
+        c.share(&lp.key(k).key("share"), s);
+    }
+    let total: f64 = shares.iter().map(|(_, s)| s).sum();
+    if total > 1.0 + 1e-9 {
+        c.err(
+            &lp,
+            "lever shares that add up to at most 100% of the money left after commitments",
+            format!(
+                "{:.1}% ({})",
+                total * 100.0,
+                shares
+                    .iter()
+                    .filter(|(_, s)| *s > 0.0)
+                    .map(|(k, s)| format!("{k} {}%", fmt_num(s * 100.0)))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+        );
+    }
+    c.group(&lp.key("training"), &levers.training.params, false);
+    c.group(&lp.key("exam_support"), &levers.exam_support.params, false);
+    c.group(&lp.key("posts"), &levers.posts.params, false);
+    c.group(&lp.key("orgs"), &levers.orgs.params, false);
+    c.group(&lp.key("services"), &levers.services.params, false);
+    c.group(&lp.key("stations"), &levers.stations.params, false);
+    c.group(&lp.key("supervision"), &levers.supervision.params, false);
+    c.group(&lp.key("pay"), &levers.pay, false);
+    if let Param::Fixed(s) = levers.stations.params.min_staff
+        && s < 1.0
+    {
+        c.err(
+            &lp.key("stations").key("min_staff"),
+            "at least 1 staff member per station",
+            fmt_num(s),
+        );
+    }
+
+    // Transfers.
+    let mut transfers = Vec::new();
+    for (i, t) in raw.transfer.iter().enumerate() {
+        let tp = root.key("transfer").index(i);
+        let from = resolve_regions(c, &tp.key("from"), &t.from, &regions);
+        let to = resolve_regions(c, &tp.key("to"), &t.to, &regions);
+        let stock = Stock::from_name(&t.stock);
+        if stock.is_none() {
+            c.err(
+                &tp.key("stock"),
+                "one of uncertified, trained, graduates, junior, intermediate, senior",
+                format!("{:?}", t.stock),
+            );
+        }
+        c.param(&tp.key("per_year"), Kind::Count, &t.per_year, true);
+        if let (Some(from), Some(to), Some(stock)) = (from, to, stock) {
+            if from.iter().any(|r| to.contains(r)) {
+                c.err(
+                    &tp.key("to"),
+                    "receiving regions different from the sending ones",
+                    t.to.clone(),
+                );
+            }
+            transfers.push(Transfer {
+                from,
+                to,
+                stock,
+                per_year: t.per_year.clone(),
+            });
+        }
+    }
+
+    // Targets.
+    let targets = check_targets(c, &raw, &regions, start, end);
+
+    Scenario {
+        file: path.to_path_buf(),
+        meta,
+        default_trajectories: raw.run.trajectories,
+        default_seed: raw.run.seed,
+        start_year: start,
+        end_year: end.max(start + 1),
+        regions,
+        parameters,
+        funding,
+        levers,
+        transfers,
+        targets,
+    }
+}
+
+fn is_cjk(ch: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&ch)
+}
+
+fn check_regions(c: &mut Checker, raw: &ScenarioFile) -> Vec<Region> {
+    let root = FieldPath::default();
+    if raw.region.is_empty() {
+        c.err(&root, "at least one [[region]]", "no region");
+    }
+    let any_share = raw.region.iter().any(|r| r.budget_share.is_some());
+    let n = raw.region.len().max(1) as f64;
+    let mut seen = HashSet::new();
+    let mut regions = Vec::new();
+    let mut share_total = 0.0;
+    for (i, r) in raw.region.iter().enumerate() {
+        let rp = root.key("region").index(i);
+        if r.id.trim().is_empty() || r.id.contains(':') || r.id == "total" {
+            c.err(
+                &rp.key("id"),
+                "a region id (not empty, not \"total\", no ':')",
+                format!("{:?}", r.id),
+            );
+        } else if !seen.insert(r.id.clone()) {
+            c.err(
+                &rp.key("id"),
+                "an id no other region has",
+                format!("{:?} again", r.id),
+            );
+        }
+        let budget_share = match (r.budget_share, any_share) {
+            (Some(s), _) => s,
+            (None, false) => 1.0 / n,
+            (None, true) => {
+                c.err(
+                    &rp.key("budget_share"),
+                    "a budget_share (other regions have one; give every region one)",
+                    "none",
+                );
+                0.0
+            }
+        };
+        c.share(&rp.key("budget_share"), budget_share);
+        share_total += budget_share;
+        let facts = r.resolve();
+        c.group(&rp, &facts, false);
+        let mut stocks = r.stocks.resolve();
+        // Certificates issued default to the stock of that level.
+        if r.stocks.certificates_junior.is_none() {
+            stocks.certificates_junior = stocks.junior.clone();
+        }
+        if r.stocks.certificates_intermediate.is_none() {
+            stocks.certificates_intermediate = stocks.intermediate.clone();
+        }
+        if r.stocks.certificates_senior.is_none() {
+            stocks.certificates_senior = stocks.senior.clone();
+        }
+        let sp = rp.key("stocks");
+        c.group(&sp, &stocks, false);
+        if let (Param::Fixed(s), Param::Fixed(a), Param::Fixed(b)) = (
+            stocks.supervisors.clone(),
+            stocks.intermediate.clone(),
+            stocks.senior.clone(),
+        ) && s > a + b
+        {
+            c.err(
+                &sp.key("supervisors"),
+                format!("at most intermediate + senior ({})", fmt_num(a + b)),
+                fmt_num(s),
+            );
+        }
+        let mut tags: Vec<String> = r.tags.clone();
+        for (j, t) in tags.iter().enumerate() {
+            if t.trim().is_empty() || t.contains(':') {
+                c.err(
+                    &rp.key("tags").index(j),
+                    "a tag (not empty, no ':')",
+                    format!("{t:?}"),
+                );
+            }
+        }
+        tags.dedup();
+        regions.push(Region {
+            id: r.id.clone(),
+            label: r.label.clone().unwrap_or_else(|| r.id.clone()),
+            tags,
+            budget_share,
+            facts,
+            stocks,
+        });
+    }
+    if share_total > 1.0 + 1e-9 {
+        c.err(
+            &root.key("region"),
+            "budget shares of all regions adding up to at most 100%",
+            format!("{:.1}%", share_total * 100.0),
+        );
+    }
+    regions
+}
+
+/// A region id or `tag:NAME` → region indices.
+fn resolve_regions(
+    c: &mut Checker,
+    path: &FieldPath,
+    s: &str,
+    regions: &[Region],
+) -> Option<Vec<usize>> {
+    if let Some(tag) = s.strip_prefix("tag:") {
+        let v: Vec<usize> = (0..regions.len())
+            .filter(|&i| regions[i].tags.iter().any(|t| t == tag))
+            .collect();
+        if v.is_empty() {
+            c.err(
+                path,
+                format!("a tag some region carries ({})", known_tags(regions)),
+                format!("tag {tag:?}, which no region has"),
+            );
+            return None;
+        }
+        return Some(v);
+    }
+    match regions.iter().position(|r| r.id == s) {
+        Some(i) => Some(vec![i]),
+        None => {
+            c.err(
+                path,
+                format!(
+                    "a region id ({}) or tag:NAME",
+                    regions
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!("{s:?}"),
+            );
+            None
+        }
+    }
+}
+
+fn known_tags(regions: &[Region]) -> String {
+    let tags: BTreeSet<&str> = regions
+        .iter()
+        .flat_map(|r| r.tags.iter().map(|t| t.as_str()))
+        .collect();
+    if tags.is_empty() {
+        "no region has a tag".into()
+    } else {
+        tags.into_iter().collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn check_targets(
+    c: &mut Checker,
+    raw: &ScenarioFile,
+    regions: &[Region],
+    start: i32,
+    end: i32,
+) -> Vec<Target> {
+    let root = FieldPath::default();
+    let mut seen = HashSet::new();
+    let mut targets = Vec::new();
+    for (i, t) in raw.target.iter().enumerate() {
+        let tp = root.key("target").index(i);
+        if t.id.trim().is_empty() || t.id.contains(',') {
+            c.err(
+                &tp.key("id"),
+                "a target id (not empty, no commas)",
+                format!("{:?}", t.id),
+            );
+        } else if !seen.insert(t.id.clone()) {
+            c.err(
+                &tp.key("id"),
+                "an id no other target has",
+                format!("{:?} again", t.id),
+            );
+        }
+        let metric = Metric::from_name(&t.metric);
+        if metric.is_none() {
+            c.err(
+                &tp.key("metric"),
+                format!(
+                    "a metric: {}",
+                    Metric::ALL
+                        .iter()
+                        .map(|m| m.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!("{:?}", t.metric),
+            );
+        }
+        let scope = parse_scope(c, &tp.key("scope"), &t.scope, regions);
+        if !(i64::from(start) < t.year && t.year <= i64::from(end)) {
+            c.err(
+                &tp.key("year"),
+                format!("a year within the projection, {} to {}", start + 1, end),
+                t.year.to_string(),
+            );
+        }
+        let op = match t.op.as_str() {
+            ">=" => Some(Op::Ge),
+            ">" => Some(Op::Gt),
+            "<=" => Some(Op::Le),
+            "<" => Some(Op::Lt),
+            other => {
+                c.err(
+                    &tp.key("op"),
+                    "one of \">=\", \">\", \"<=\", \"<\"",
+                    format!("{other:?}"),
+                );
+                None
+            }
+        };
+        if !t.threshold.is_finite() {
+            c.err(
+                &tp.key("threshold"),
+                "a finite number",
+                fmt_num(t.threshold),
+            );
+        } else if let Some(m) = metric {
+            if m.unit() == Unit::Share && !(0.0..=1.0).contains(&t.threshold) {
+                c.err(
+                    &tp.key("threshold"),
+                    format!("a share between 0 and 1 ({} is a share)", m.name()),
+                    fmt_num(t.threshold),
+                );
+            } else if t.threshold < 0.0 {
+                c.err(
+                    &tp.key("threshold"),
+                    format!("a threshold ≥ 0 ({} is never negative)", m.name()),
+                    fmt_num(t.threshold),
+                );
+            }
+        }
+        if let (Some(metric), Some(scope), Some(op)) = (metric, scope, op) {
+            targets.push(Target {
+                id: t.id.clone(),
+                label: t.label.clone().unwrap_or_else(|| t.id.clone()),
+                label_en: t.label_en.clone(),
+                metric,
+                scope,
+                year: t.year as i32,
+                op,
+                threshold: t.threshold,
+            });
+        }
+    }
+    targets
+}
+
+fn parse_scope(c: &mut Checker, path: &FieldPath, s: &str, regions: &[Region]) -> Option<Scope> {
+    if s == "total" {
+        return Some(Scope::Total);
+    }
+    for (prefix, every) in [("every:", true), ("tag:", false)] {
+        if let Some(tag) = s.strip_prefix(prefix) {
+            let v: Vec<usize> = (0..regions.len())
+                .filter(|&i| regions[i].tags.iter().any(|t| t == tag))
+                .collect();
+            if v.is_empty() {
+                c.err(
+                    path,
+                    format!("a tag some region carries ({})", known_tags(regions)),
+                    format!("tag {tag:?}, which no region has"),
+                );
+                return None;
+            }
+            let tag = tag.to_string();
+            return Some(if every {
+                Scope::Every { tag, regions: v }
+            } else {
+                Scope::Tagged { tag, regions: v }
+            });
+        }
+    }
+    match regions.iter().position(|r| r.id == s) {
+        Some(i) => Some(Scope::Region(i)),
+        None => {
+            c.err(
+                path,
+                format!(
+                    "\"total\", a region id ({}), \"every:TAG\" or \"tag:TAG\"",
+                    regions
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!("{s:?}"),
+            );
+            None
+        }
+    }
+}

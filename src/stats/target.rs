@@ -1,0 +1,194 @@
+//! The summary of one target over a run's trajectories (MODEL.md, "Targets"):
+//! the probability it is met with its interval, the distribution of the
+//! metric in the target year, the expected shortfall when missed, and when
+//! the threshold is first reached.
+
+use serde::Serialize;
+
+use super::interval::wilson;
+use super::{QUANTILES, quantile_sorted};
+use crate::scenario::{Region, Scope, Target};
+
+/// Quantiles of a distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quantiles {
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+impl Quantiles {
+    pub fn from_slice(q: &[f64]) -> Quantiles {
+        let g = |i: usize| q.get(i).copied().unwrap_or(f64::NAN);
+        Quantiles {
+            p05: g(0),
+            p25: g(1),
+            p50: g(2),
+            p75: g(3),
+            p95: g(4),
+        }
+    }
+}
+
+/// The probability that the threshold has been reached by a year.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ReachedBy {
+    pub year: i32,
+    pub p: f64,
+}
+
+/// When the threshold is first reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FirstYear {
+    /// Cumulative probability of having reached it, start year to end year.
+    pub by_year: Vec<ReachedBy>,
+    /// The first year by which at least half the trajectories reached it; null if none.
+    pub median_year: Option<i32>,
+    /// Share of trajectories that never reach it within the horizon.
+    pub p_never: f64,
+}
+
+/// One region's probability for a target set for every region with a tag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionOutcome {
+    pub region: String,
+    pub label: String,
+    pub p_met: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// Everything reported about one target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetSummary {
+    pub id: String,
+    pub label: String,
+    pub label_en: Option<String>,
+    pub metric: String,
+    pub scope: String,
+    pub year: i32,
+    pub op: String,
+    pub threshold: f64,
+    pub p_met: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Mean of the metric in the target year (for `every:` scopes, of the
+    /// binding region's value: the lowest, or the highest for `<=`/`<`).
+    pub mean: f64,
+    pub quantiles: Quantiles,
+    /// Mean gap to the threshold in the trajectories that miss; null if none miss.
+    pub expected_shortfall: Option<f64>,
+    pub first_year_reached: FirstYear,
+    /// For `every:` scopes: each tagged region's own probability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<RegionOutcome>>,
+}
+
+/// Summarises a target from its per-trajectory values and first years
+/// (index into start_year..=end_year, `u16::MAX` for never), and for `every:`
+/// scopes the count of trajectories in which each tagged region met it.
+pub fn summarise(
+    t: &Target,
+    regions: &[Region],
+    start_year: i32,
+    end_year: i32,
+    values: &[f64],
+    first: &[u16],
+    region_met: &[u64],
+) -> TargetSummary {
+    let n = values.len() as u64;
+    let met = values
+        .iter()
+        .filter(|&&v| t.op.holds(v, t.threshold))
+        .count() as u64;
+    let ci = wilson(met, n);
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let q: Vec<f64> = QUANTILES
+        .iter()
+        .map(|&p| quantile_sorted(&sorted, p))
+        .collect();
+    // Summed in trajectory order: the same at any thread count.
+    let mean = values.iter().sum::<f64>() / n.max(1) as f64;
+    let gaps: Vec<f64> = values
+        .iter()
+        .filter(|&&v| !t.op.holds(v, t.threshold))
+        .map(|&v| {
+            if t.op.wants_more() {
+                t.threshold - v
+            } else {
+                v - t.threshold
+            }
+        })
+        .collect();
+    let expected_shortfall = if gaps.is_empty() {
+        None
+    } else {
+        Some(gaps.iter().sum::<f64>() / gaps.len() as f64)
+    };
+
+    let years = (end_year - start_year + 1) as usize;
+    let mut reached = vec![0u64; years];
+    for &f in first {
+        if (f as usize) < years {
+            reached[f as usize] += 1;
+        }
+    }
+    let mut by_year = Vec::with_capacity(years);
+    let mut cum = 0;
+    let mut median_year = None;
+    for (i, r) in reached.iter().enumerate() {
+        cum += r;
+        let year = start_year + i as i32;
+        let p = cum as f64 / n.max(1) as f64;
+        if median_year.is_none() && 2 * cum >= n && n > 0 {
+            median_year = Some(year);
+        }
+        by_year.push(ReachedBy { year, p });
+    }
+    let p_never = (n - cum) as f64 / n.max(1) as f64;
+
+    let regions_out = match &t.scope {
+        Scope::Every { regions: idx, .. } => Some(
+            idx.iter()
+                .zip(region_met)
+                .map(|(&i, &k)| {
+                    let ci = wilson(k, n);
+                    RegionOutcome {
+                        region: regions[i].id.clone(),
+                        label: regions[i].label.clone(),
+                        p_met: ci.p,
+                        ci_low: ci.low,
+                        ci_high: ci.high,
+                    }
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+
+    TargetSummary {
+        id: t.id.clone(),
+        label: t.label.clone(),
+        label_en: t.label_en.clone(),
+        metric: t.metric.name().to_string(),
+        scope: t.scope.describe(regions),
+        year: t.year,
+        op: t.op.symbol().to_string(),
+        threshold: t.threshold,
+        p_met: ci.p,
+        ci_low: ci.low,
+        ci_high: ci.high,
+        mean,
+        quantiles: Quantiles::from_slice(&q),
+        expected_shortfall,
+        first_year_reached: FirstYear {
+            by_year,
+            median_year,
+            p_never,
+        },
+        regions: regions_out,
+    }
+}
