@@ -160,12 +160,12 @@ impl Dist {
                 max: need(r.max, "max")?,
             },
         };
-        d.check()?;
         Ok(d)
     }
 
-    /// Checks the parameters themselves (α > 0, min ≤ mode ≤ max, …).
-    fn check(&self) -> Result<(), DistProblem> {
+    /// Checks the parameters themselves (α > 0, min ≤ mode ≤ max, …); done
+    /// at validation, so that every problem of a file is reported at once.
+    pub fn check(&self) -> Result<(), DistProblem> {
         let bad = |expected: &str, found: String| {
             Err(DistProblem {
                 expected: expected.into(),
@@ -381,9 +381,14 @@ mod tests {
         struct W {
             x: Param,
         }
-        toml::from_str::<W>(&format!("x = {s}"))
+        let p = toml::from_str::<W>(&format!("x = {s}"))
             .map(|w| w.x)
-            .map_err(|e| e.message().to_string())
+            .map_err(|e| e.message().to_string())?;
+        if let Param::Random { dist, .. } = &p {
+            dist.check()
+                .map_err(|e| format!("expected {}, found {}", e.expected, e.found))?;
+        }
+        Ok(p)
     }
 
     #[test]

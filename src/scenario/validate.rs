@@ -35,6 +35,10 @@ impl Checker<'_> {
                 }
             }
             Param::Random { dist, .. } => {
+                if let Err(problem) = dist.check() {
+                    self.err(path, problem.expected, problem.found);
+                    return;
+                }
                 let (lo, hi) = dist.support();
                 if !kind.admits(lo, hi) {
                     self.err(
@@ -102,10 +106,11 @@ fn from_serde(loc: &Locator, err: serde_path_to_error::Error<toml::de::Error>) -
     let msg = inner.message().trim().to_string();
     let (expected, found) = split_message(&msg);
     let path = if path == "." { String::new() } else { path };
+    // serde_path_to_error's path already ends with an unknown field's name.
     let path = match unknown_field(&msg) {
         Some(f) if path.is_empty() => f,
-        Some(f) => format!("{path}.{f}"),
-        None => path,
+        Some(f) if !path.ends_with(&f) => format!("{path}.{f}"),
+        _ => path,
     };
     loc.at_span(inner.span(), path, expected, found)
 }
@@ -542,7 +547,18 @@ fn check_regions(c: &mut Checker, raw: &ScenarioFile) -> Vec<Region> {
             stocks.certificates_senior = stocks.senior.clone();
         }
         let sp = rp.key("stocks");
-        c.group(&sp, &stocks, false);
+        // A certificate count copied from its stock was checked as the stock.
+        let derived = |name: &str| match name {
+            "certificates_junior" => r.stocks.certificates_junior.is_none(),
+            "certificates_intermediate" => r.stocks.certificates_intermediate.is_none(),
+            "certificates_senior" => r.stocks.certificates_senior.is_none(),
+            _ => false,
+        };
+        stocks.each(|name, kind, p| {
+            if !derived(name) {
+                c.param(&sp.key(name), kind, p, false);
+            }
+        });
         if let (Param::Fixed(s), Param::Fixed(a), Param::Fixed(b)) = (
             stocks.supervisors.clone(),
             stocks.intermediate.clone(),

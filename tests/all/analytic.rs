@@ -1,0 +1,201 @@
+//! Cases with a known answer. Tolerances are 4 standard errors of the mean
+//! for the sample size used (a false alarm about once in 16,000 runs; the
+//! seeds are fixed, so a run either passes or fails for good).
+
+use crate::common::*;
+
+#[test]
+fn pure_attrition_follows_n_times_one_minus_p_to_the_t() {
+    let (n, p) = (1000.0, 0.1);
+    let sc = parse(&quiet_scenario(
+        5,
+        "[region.stocks]\njunior = 1000",
+        &[("parameters.attrition", "junior = 0.1")],
+        "",
+    ));
+    let trajectories = 4000;
+    let r = run(&sc, trajectories, 11, 0);
+    for t in 1..=5 {
+        let q: f64 = (1.0f64 - p).powi(t);
+        let sd = (n * q * (1.0 - q) / trajectories as f64).sqrt();
+        let got = row(&r, "junior", "total", 2020 + t).mean;
+        assert_close(&format!("junior after {t} years"), got, n * q, sd, 4.0);
+    }
+}
+
+#[test]
+fn posts_slow_leaving_by_the_no_post_multiplier() {
+    // 500 juniors hold posts, 500 do not; those without leave twice as often.
+    let sc = parse(&quiet_scenario(
+        1,
+        "[region.stocks]\njunior = 1000\nposts = 500",
+        &[(
+            "parameters.attrition",
+            "junior = 0.1\nno_post_multiplier = 2",
+        )],
+        "",
+    ));
+    let trajectories = 4000;
+    let r = run(&sc, trajectories, 12, 0);
+    let expected_leavers = 500.0 * 0.1 + 500.0 * 0.2;
+    let var = 500.0 * 0.1 * 0.9 + 500.0 * 0.2 * 0.8;
+    let got = row(&r, "leavers", "total", 2021).mean;
+    assert_close(
+        "leavers",
+        got,
+        expected_leavers,
+        (var / trajectories as f64).sqrt(),
+        4.0,
+    );
+}
+
+#[test]
+fn exam_passes_alone_have_mean_registrants_times_pass_rate() {
+    let (n, reg, pass) = (5000.0, 0.2, 0.17);
+    let sc = parse(&quiet_scenario(
+        1,
+        "[region.stocks]\nuncertified = 5000",
+        &[(
+            "parameters.exam",
+            "junior_registration_rate = 0.2\njunior_pass_rate = 0.17",
+        )],
+        "",
+    ));
+    let trajectories = 4000;
+    let r = run(&sc, trajectories, 13, 0);
+    let registrants = row(&r, "registrants", "total", 2021).mean;
+    let passes = row(&r, "passes", "total", 2021).mean;
+    let sd_reg = (n * reg * (1.0 - reg) / trajectories as f64).sqrt();
+    assert_close("registrants", registrants, n * reg, sd_reg, 4.0);
+    // Passes | registrants ~ Binomial(registrants, p): passes − p·registrants
+    // has mean 0 and variance E[registrants]·p·(1 − p).
+    let sd = (n * reg * pass * (1.0 - pass) / trajectories as f64).sqrt();
+    assert_close(
+        "passes − registrants·p",
+        passes - registrants * pass,
+        0.0,
+        sd,
+        4.0,
+    );
+    // And the new juniors are exactly the passes (nothing else moves).
+    assert_eq!(row(&r, "junior", "total", 2021).mean, passes);
+    assert_eq!(row(&r, "certificates_issued", "total", 2021).mean, passes);
+}
+
+#[test]
+fn perfect_targeting_gives_min_one_and_n_over_k_c() {
+    for (workers, k, communities) in [
+        (300u64, 2u64, 200u64),
+        (500, 2, 200),
+        (90, 1, 100),
+        (0, 1, 50),
+    ] {
+        let sc = parse(&quiet_scenario(
+            1,
+            &format!("urban_communities = {communities}\n[region.stocks]\njunior = {workers}"),
+            &[(
+                "parameters.coverage",
+                &format!(
+                    "community_facing_share = 1\nurban_share = 1\ntargeting = 1\nurban_min = {k}"
+                ),
+            )],
+            "",
+        ));
+        let r = run(&sc, 200, 14, 0);
+        let want = (workers as f64 / (k * communities) as f64).min(1.0);
+        let m = row(&r, "urban_coverage", "total", 2021);
+        // Every trajectory gives exactly this.
+        assert_eq!(
+            (m.p05, m.p95),
+            (want, want),
+            "{workers} workers, k = {k}, {communities} communities"
+        );
+        assert!((m.mean - want).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn random_placement_follows_the_poisson_occupancy_law() {
+    for (workers, k, communities) in [(300u64, 1u64, 200u64), (600, 2, 400), (100, 1, 400)] {
+        let sc = parse(&quiet_scenario(
+            1,
+            &format!("urban_communities = {communities}\n[region.stocks]\njunior = {workers}"),
+            &[(
+                "parameters.coverage",
+                &format!(
+                    "community_facing_share = 1\nurban_share = 1\ntargeting = 0\nurban_min = {k}"
+                ),
+            )],
+            "",
+        ));
+        let trajectories = 2000;
+        let r = run(&sc, trajectories, 15, 0);
+        let lambda = workers as f64 / communities as f64;
+        let below: f64 = (0..k)
+            .map(|j| (-lambda).exp() * lambda.powi(j as i32) / (1..=j).product::<u64>() as f64)
+            .sum();
+        let p = 1.0 - below;
+        let sd = (p * (1.0 - p) / communities as f64 / trajectories as f64).sqrt();
+        let got = row(&r, "urban_coverage", "total", 2021).mean;
+        assert_close(
+            &format!("coverage with {workers} workers over {communities}, k = {k}"),
+            got,
+            p,
+            sd,
+            4.0,
+        );
+        // Never the naive n/C.
+        assert!(got < (workers as f64 / (k * communities) as f64).min(1.0));
+    }
+}
+
+#[test]
+fn training_moves_exactly_the_completers() {
+    let sc = parse(&quiet_scenario(
+        1,
+        "[region.stocks]\nuncertified = 1000",
+        &[
+            ("parameters.training", "completion_rate = 0.8"),
+            ("parameters.pay", "wage_growth = 0"),
+        ],
+        "[funding]\nbudget = 1000000\n[levers.training]\nshare = 1\ncost_per_seat = 2000\ncapacity = 300",
+    ));
+    let trajectories = 2000;
+    let r = run(&sc, trajectories, 16, 0);
+    // 300 seats (money pays 500, capacity 300).
+    assert_eq!(row(&r, "trainees", "total", 2021).mean, 300.0);
+    assert_eq!(row(&r, "spend_training", "total", 2021).mean, 600_000.0);
+    let sd = (300.0 * 0.8 * 0.2 / trajectories as f64).sqrt();
+    assert_close(
+        "trained",
+        row(&r, "trained", "total", 2021).mean,
+        240.0,
+        sd,
+        4.0,
+    );
+    assert_eq!(
+        row(&r, "talent", "total", 2021).mean,
+        row(&r, "trained", "total", 2021).mean
+    );
+}
+
+#[test]
+fn posts_are_limited_by_plan_money_and_commitments() {
+    // Money for 10 posts a year at 100,000, plan of 8: 8 a year, then the
+    // commitments eat the free money and fewer can be created.
+    let sc = parse(&quiet_scenario(
+        3,
+        "[region.stocks]\nintermediate = 100",
+        &[("parameters.pay", "wage_growth = 0")],
+        "[funding]\nbudget = 1000000\nmax_committed_share = 1\n[levers.posts]\nshare = 1\nplanned_per_year = 8\ncost_per_post = 100000",
+    ));
+    let r = run(&sc, 10, 17, 0);
+    assert_eq!(row(&r, "posts", "total", 2021).mean, 8.0);
+    // Year 2: 800,000 committed, 200,000 free → 2 posts.
+    assert_eq!(row(&r, "posts", "total", 2022).mean, 10.0);
+    assert_eq!(row(&r, "committed", "total", 2022).mean, 800_000.0);
+    // Year 3: budget fully committed.
+    assert_eq!(row(&r, "posts", "total", 2023).mean, 10.0);
+    assert_eq!(row(&r, "posts_filled", "total", 2023).mean, 10.0);
+    assert_eq!(row(&r, "unspent", "total", 2023).mean, 0.0);
+}

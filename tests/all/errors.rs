@@ -1,0 +1,374 @@
+//! The messages a planner sees for bad input: file, line, column, the
+//! field's path, what was expected and what was found. Never a panic.
+
+use std::path::Path;
+
+use wfsim::scenario::Scenario;
+
+const TEMPLATE: &str = include_str!("../../scenarios/template.toml");
+
+/// The template with `from` replaced by `to` (which must occur).
+fn with(from: &str, to: &str) -> String {
+    assert!(TEMPLATE.contains(from), "template lacks {from:?}");
+    TEMPLATE.replacen(from, to, 1)
+}
+
+/// The rendered errors of a scenario text that must not validate.
+fn errors(text: &str) -> String {
+    match Scenario::from_str(Path::new("plan.toml"), text) {
+        Ok(_) => panic!("should not validate"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// 1-based line of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle")
+        + 1
+}
+
+fn assert_has(msg: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(msg.contains(p), "message lacks {p:?}:\n{msg}");
+    }
+}
+
+#[test]
+fn the_template_validates() {
+    assert!(Scenario::from_str(Path::new("t.toml"), TEMPLATE).is_ok());
+}
+
+#[test]
+fn unknown_key_is_an_error_not_a_default() {
+    let text = with("completion_rate = 0.9", "completion_rat = 0.9");
+    let msg = errors(&text);
+    let line = line_of(&text, "completion_rat =");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:1"),
+            "parameters.training.completion_rat",
+            "unknown field `completion_rat`",
+            "completion_rate",
+        ],
+    );
+}
+
+#[test]
+fn unknown_key_in_a_distribution() {
+    let text = with(
+        "{ dist = \"uniform\", min = 0.10, max = 0.25 }",
+        "{ dist = \"uniform\", min = 0.10, maxx = 0.25 }",
+    );
+    let msg = errors(&text);
+    assert_has(&msg, &["parameters.attrition.graduates", "maxx"]);
+}
+
+#[test]
+fn wrong_type() {
+    let text = with("budget = 30_000_000", "budget = \"thirty million\"");
+    let msg = errors(&text);
+    let line = line_of(&text, "thirty million");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:10"),
+            "funding.budget",
+            "expected a number or a distribution",
+            "found string \"thirty million\"",
+        ],
+    );
+}
+
+#[test]
+fn probability_outside_zero_one() {
+    let text = with("completion_rate = 0.9", "completion_rate = 1.5");
+    let msg = errors(&text);
+    let line = line_of(&text, "completion_rate = 1.5");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:19"),
+            "`parameters.training.completion_rate`",
+            "expected a probability between 0 and 1",
+            "found 1.5",
+        ],
+    );
+}
+
+#[test]
+fn unbounded_distribution_for_a_probability() {
+    let text = with(
+        "completion_rate = 0.9",
+        "completion_rate = { dist = \"normal\", mean = 0.9, sd = 0.05 }",
+    );
+    let msg = errors(&text);
+    assert_has(
+        &msg,
+        &[
+            "parameters.training.completion_rate",
+            "give min/max bounds",
+            "normal distribution ranging over [-inf, inf]",
+        ],
+    );
+}
+
+#[test]
+fn negative_count_and_money() {
+    let text = with("junior = 300\n", "junior = -300\n");
+    let msg = errors(&text);
+    let line = line_of(&text, "junior = -300");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:10"),
+            "`region[1].stocks.junior`",
+            "expected a count ≥ 0",
+            "found -300",
+            "junior = -300",
+            "^^^^",
+        ],
+    );
+    let msg = errors(&with("cost_per_seat = 2000", "cost_per_seat = -2000"));
+    assert_has(
+        &msg,
+        &[
+            "levers.training.cost_per_seat",
+            "an amount of money ≥ 0",
+            "found -2000",
+        ],
+    );
+}
+
+#[test]
+fn end_year_before_start_year() {
+    let text = with("end_year = 2025", "end_year = 2019");
+    let msg = errors(&text);
+    let line = line_of(&text, "end_year = 2019");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:12"),
+            "time.end_year",
+            "expected end_year ≥ start_year (2020)",
+            "found 2019",
+        ],
+    );
+}
+
+#[test]
+fn target_year_outside_the_horizon() {
+    let text = TEMPLATE.replacen(
+        "year = 2025\nthreshold = 3400",
+        "year = 2030\nthreshold = 3400",
+        1,
+    );
+    let msg = errors(&text);
+    assert_has(
+        &msg,
+        &[
+            "target[0].year",
+            "a year within the projection, 2021 to 2025",
+            "found 2030",
+        ],
+    );
+    let text = TEMPLATE.replacen(
+        "year = 2025\nthreshold = 3400",
+        "year = 2020\nthreshold = 3400",
+        1,
+    );
+    assert_has(&errors(&text), &["target[0].year", "found 2020"]);
+}
+
+#[test]
+fn unknown_metric() {
+    let text = with("metric = \"talent\"", "metric = \"talents\"");
+    let msg = errors(&text);
+    let line = line_of(&text, "\"talents\"");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:10"),
+            "target[1].metric",
+            "a metric: uncertified, trained",
+            "found \"talents\"",
+        ],
+    );
+}
+
+#[test]
+fn share_threshold_written_as_a_percentage() {
+    let text = with("threshold = 0.9", "threshold = 90");
+    let msg = errors(&text);
+    assert_has(
+        &msg,
+        &[
+            "target[2].threshold",
+            "a share between 0 and 1 (urban_coverage is a share)",
+            "found 90",
+        ],
+    );
+}
+
+#[test]
+fn one_mistake_one_message() {
+    // A stock from which a default is copied is reported once, not twice.
+    let msg = errors(&with("junior = 300\n", "junior = -300\n"));
+    assert_eq!(msg.matches("error: ").count(), 1, "{msg}");
+}
+
+#[test]
+fn unknown_region_and_tag() {
+    let msg = errors(&with("from = \"centre\"", "from = \"center\""));
+    assert_has(
+        &msg,
+        &[
+            "transfer[0].from",
+            "a region id (centre, outer) or tag:NAME",
+            "found \"center\"",
+        ],
+    );
+    let msg = errors(&with(
+        "scope = \"every:rural\"",
+        "scope = \"every:poverty\"",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "target[3].scope",
+            "a tag some region carries (rural, urban)",
+            "tag \"poverty\", which no region has",
+        ],
+    );
+    let msg = errors(&with("scope = \"every:rural\"", "scope = \"downtown\""));
+    assert_has(
+        &msg,
+        &[
+            "target[3].scope",
+            "\"total\", a region id (centre, outer)",
+            "found \"downtown\"",
+        ],
+    );
+}
+
+#[test]
+fn invalid_distribution_parameters() {
+    let msg = errors(&with(
+        "junior_pass_rate = { dist = \"beta\", alpha = 487",
+        "junior_pass_rate = { dist = \"beta\", alpha = 0",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "parameters.exam.junior_pass_rate",
+            "alpha > 0 and beta > 0",
+            "alpha = 0",
+        ],
+    );
+    let msg = errors(&with(
+        "{ dist = \"uniform\", min = 0.10, max = 0.25 }",
+        "{ dist = \"uniform\", min = 0.30, max = 0.25 }",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "parameters.attrition.graduates",
+            "min ≤ max",
+            "min = 0.3, max = 0.25",
+        ],
+    );
+    let msg = errors(&with(
+        "{ dist = \"pert\", min = 0.04, mode = 0.08, max = 0.15 }",
+        "{ dist = \"pert\", min = 0.04, mode = 0.2, max = 0.15 }",
+    ));
+    assert_has(&msg, &["junior_registration_rate", "min ≤ mode ≤ max"]);
+}
+
+#[test]
+fn money_shares_over_one_hundred_percent() {
+    let text = with(
+        "[levers.posts]\nshare = 0.30",
+        "[levers.posts]\nshare = 0.50",
+    );
+    let msg = errors(&text);
+    assert_has(&msg, &["`levers`", "at most 100%", "117.0%", "posts 50%"]);
+    let text = with("budget_share = 0.4", "budget_share = 0.5");
+    assert_has(
+        &errors(&text),
+        &[
+            "`region`",
+            "budget shares of all regions adding up to at most 100%",
+            "110.0%",
+        ],
+    );
+}
+
+#[test]
+fn other_schema_versions_are_refused() {
+    let msg = errors(&with("schema_version = 1", "schema_version = 2"));
+    assert_has(
+        &msg,
+        &[
+            "plan.toml:1:18",
+            "schema_version = 1",
+            "found schema_version = 2",
+        ],
+    );
+    let msg = errors(&TEMPLATE.replacen("schema_version = 1", "", 1));
+    assert_has(
+        &msg,
+        &[
+            "`schema_version = 1` as the first line",
+            "no schema_version",
+        ],
+    );
+}
+
+#[test]
+fn toml_syntax_errors_have_a_place() {
+    let text = with("budget = 30_000_000", "budget = 30_000_000 000");
+    let msg = errors(&text);
+    let line = line_of(&text, "30_000_000 000");
+    assert_has(&msg, &[&format!("plan.toml:{line}:"), "valid TOML"]);
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let text = with("completion_rate = 0.9", "completion_rate = 2").replacen(
+        "senior_rate = 0.01",
+        "senior_rate = -1",
+        1,
+    );
+    let msg = errors(&text);
+    assert_eq!(msg.matches("error: ").count(), 2, "{msg}");
+}
+
+#[test]
+fn mangled_files_never_panic() {
+    // Every line of the template deleted, or its value replaced by
+    // something of another type: validation answers, never panics.
+    let lines: Vec<&str> = TEMPLATE.lines().collect();
+    for i in 0..lines.len() {
+        let mut v = lines.clone();
+        v.remove(i);
+        let _ = Scenario::from_str(Path::new("x.toml"), &v.join("\n"));
+        for junk in [
+            "\"x\"",
+            "-1",
+            "1e308",
+            "nan",
+            "[]",
+            "{}",
+            "{ dist = \"pert\" }",
+        ] {
+            if let Some((k, _)) = lines[i].split_once('=') {
+                let mut v = lines.clone();
+                let replaced = format!("{k}= {junk}");
+                v[i] = &replaced;
+                let _ = Scenario::from_str(Path::new("x.toml"), &v.join("\n"));
+            }
+        }
+    }
+}

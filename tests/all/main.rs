@@ -1,0 +1,8 @@
+//! wfsim's integration tests: one binary, a module per concern.
+
+mod analytic;
+mod common;
+mod conservation;
+mod determinism;
+mod errors;
+mod interval;
