@@ -1,0 +1,71 @@
+//! A 14-region, 10,000-trajectory run over eight years (the shape of the
+//! Hunan 2012–2020 plan: 14 prefectures), with every step switched on: the
+//! template's parameters, its two districts repeated seven times.
+//!
+//! `cargo bench --bench engine` — per-core throughput is
+//! trajectories × regions × years / (time × threads).
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use wfsim::engine::{RunOptions, run};
+use wfsim::model::Trajectory;
+use wfsim::scenario::Scenario;
+
+/// The template with 14 regions and an eight-year horizon.
+fn fourteen_regions() -> Scenario {
+    let t = include_str!("../scenarios/template.toml");
+    let first = t.find("[[region]]").expect("template has regions");
+    let after = t
+        .find("[parameters.exam]")
+        .expect("template has parameters");
+    let regions = &t[first..after];
+    let mut text = t[..first].replace("end_year = 2025", "end_year = 2028");
+    for k in 0..7 {
+        text += &regions
+            .replace("id = \"centre\"", &format!("id = \"centre{k}\""))
+            .replace("id = \"outer\"", &format!("id = \"outer{k}\""))
+            .replace("budget_share = 0.6", "budget_share = 0.0857")
+            .replace("budget_share = 0.4", "budget_share = 0.0571");
+    }
+    text += &t[after..].replace("from = \"centre\"", "from = \"centre0\"");
+    match Scenario::from_str(Path::new("bench.toml"), &text) {
+        Ok(sc) => sc,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let sc = fourteen_regions();
+    assert_eq!(sc.regions.len(), 14);
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10);
+    g.bench_function("run 14 regions × 8 years × 10,000 trajectories", |b| {
+        b.iter(|| {
+            let opts = RunOptions {
+                trajectories: 10_000,
+                seed: 1,
+                threads: 0,
+            };
+            run(&sc, opts, &|_| {}, &AtomicBool::new(false)).expect("runs")
+        })
+    });
+    // The hot path alone: one trajectory, no aggregation, one thread.
+    let mut traj = Trajectory::new(&sc);
+    let mut i = 0;
+    g.sample_size(50);
+    g.bench_function(
+        "one trajectory (14 regions × 8 years), no aggregation",
+        |b| {
+            b.iter(|| {
+                i += 1;
+                traj.run(&sc, 1, i);
+            })
+        },
+    );
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
