@@ -1,0 +1,192 @@
+//! The command line as a user meets it: exit codes, the files a run writes,
+//! and earlier outputs surviving a failed run.
+
+use std::path::Path;
+use std::process::Command;
+
+const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml");
+
+fn wfsim(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("wfsim runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn init_writes_a_template_that_validates_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = wfsim(&["init", "plan.toml"], dir.path());
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = wfsim(&["validate", "plan.toml"], dir.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("ok: plan.toml"));
+    // init refuses to overwrite.
+    let (code, _, err) = wfsim(&["init", "plan.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("exists"), "{err}");
+    let (code, out, err) = wfsim(
+        &["run", "plan.toml", "-n", "200", "--seed", "3"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("P(met)") && out.contains("all targets together"),
+        "{out}"
+    );
+    let folder = dir.path().join("outputs/template-city");
+    for f in ["summary.json", "metrics.csv", "targets.csv"] {
+        assert!(folder.join(f).is_file(), "{f} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["run"]["trajectories"], 200);
+    assert_eq!(summary["run"]["seed"], 3);
+    assert_eq!(summary["targets"].as_array().unwrap().len(), 4);
+    for t in summary["targets"].as_array().unwrap() {
+        for k in [
+            "id",
+            "label",
+            "metric",
+            "scope",
+            "year",
+            "op",
+            "threshold",
+            "p_met",
+            "ci_low",
+            "ci_high",
+            "mean",
+            "quantiles",
+            "expected_shortfall",
+            "first_year_reached",
+        ] {
+            assert!(t.get(k).is_some(), "target lacks {k}");
+        }
+        assert!(
+            t["ci_low"].as_f64() <= t["p_met"].as_f64()
+                && t["p_met"].as_f64() <= t["ci_high"].as_f64()
+        );
+    }
+    assert!(summary["joint"]["p_met"].is_number());
+    let metrics = std::fs::read_to_string(folder.join("metrics.csv")).unwrap();
+    assert!(metrics.starts_with("metric,scope,year,mean,p05,p25,p50,p75,p95\n"));
+    // Every metric × (total + 2 regions) × 6 years, plus the header.
+    assert_eq!(
+        metrics.lines().count(),
+        1 + wfsim::scenario::Metric::ALL.len() * 3 * 6
+    );
+    let targets = std::fs::read_to_string(folder.join("targets.csv")).unwrap();
+    assert_eq!(targets.lines().count(), 5);
+    // No temporary files are left behind.
+    for e in std::fs::read_dir(&folder).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        assert!(!name.ends_with(".tmp"), "{name}");
+    }
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        std::fs::read_to_string(TEMPLATE)
+            .unwrap()
+            .replace("completion_rate = 0.9", "completion_rate = 9"),
+    )
+    .unwrap();
+    let (code, _, err) = wfsim(&["validate", "bad.toml"], dir.path());
+    assert_eq!(code, 1, "a scenario error exits 1");
+    assert!(
+        err.contains("bad.toml:") && err.contains("completion_rate"),
+        "{err}"
+    );
+    let (code, _, err) = wfsim(&["run", "bad.toml"], dir.path());
+    assert_eq!(code, 1, "{err}");
+    let (code, _, err) = wfsim(&["validate", "missing.toml"], dir.path());
+    assert_eq!(code, 2, "a missing file exits 2");
+    assert!(err.contains("cannot read missing.toml"), "{err}");
+    let (code, _, _) = wfsim(&["run"], dir.path());
+    assert_eq!(code, 2, "bad arguments exit 2");
+    let (code, _, err) = wfsim(&["run", TEMPLATE, "-n", "0"], dir.path());
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn a_failed_run_leaves_earlier_outputs_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = wfsim(
+        &[
+            "run",
+            TEMPLATE,
+            "-n",
+            "100",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    // A scenario that fails validation writes nothing.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "schema_version = 1\n[scenario]\nname = \"x\"\n",
+    )
+    .unwrap();
+    let (code, _, _) = wfsim(
+        &["run", "bad.toml", "--out", out.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_ne!(code, 0);
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    // An output folder that cannot be made fails at once, before the run.
+    std::fs::write(dir.path().join("afile"), "").unwrap();
+    let (code, _, err) = wfsim(&["run", TEMPLATE, "--out", "afile/sub"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot use output folder"), "{err}");
+}
+
+#[test]
+fn same_seed_same_summary_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let read = |name: &str| -> serde_json::Value {
+        let (code, _, err) = wfsim(
+            &[
+                "run",
+                TEMPLATE,
+                "-n",
+                "300",
+                "-s",
+                "9",
+                "-j",
+                if name == "a" { "1" } else { "2" },
+                "--out",
+                name,
+                "-q",
+            ],
+            dir.path(),
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_slice(&std::fs::read(dir.path().join(name).join("summary.json")).unwrap())
+            .unwrap()
+    };
+    let (a, b) = (read("a"), read("b"));
+    assert_eq!(a["targets"], b["targets"]);
+    assert_eq!(a["joint"], b["joint"]);
+    assert_eq!(
+        (a["run"]["threads"].as_u64(), b["run"]["threads"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("a/metrics.csv")).unwrap(),
+        std::fs::read(dir.path().join("b/metrics.csv")).unwrap()
+    );
+}
