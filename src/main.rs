@@ -179,7 +179,7 @@ fn run(
     } else {
         let b = ProgressBar::new(opts.trajectories);
         if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} trajectories ({per_sec}, {eta} left)",
+            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
         ) {
             b.set_style(style.progress_chars("=> "));
         }
