@@ -9,7 +9,7 @@
 use super::context::Ctx;
 use super::draw::{affordable, binomial, poisson};
 use super::funding::Pots;
-use super::state::{FILL_ANYONE, FILL_CERTIFIED, Lever, RegionState, Status, Tally};
+use super::state::{FILL_CERTIFIED, Lever, RegionState, Status, Tally};
 use crate::engine::streams::Step;
 use crate::scenario::Stock;
 
@@ -44,15 +44,30 @@ pub fn buy_services(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tal
     fill(st, cx);
 }
 
-/// Fills vacant bought-service positions.
+/// Fills vacant bought-service positions: a `qualified_hiring` share of them
+/// from the qualified (certified, then SW graduates), the rest from the
+/// trained and uncertified if allowed; whatever one side cannot fill, the
+/// other does.
 pub fn fill(st: &mut RegionState, cx: &Ctx) {
+    const QUALIFIED: [Stock; 4] = [
+        Stock::Senior,
+        Stock::Intermediate,
+        Stock::Junior,
+        Stock::Graduates,
+    ];
+    const UNQUALIFIED: [Stock; 2] = [Stock::Trained, Stock::Uncertified];
     let vacant = st
         .project_positions
         .saturating_sub(st.holding(Status::Project));
-    let order: &[Stock] = if cx.sc.levers.services_allow_uncertified {
-        &FILL_ANYONE
-    } else {
-        &FILL_CERTIFIED
-    };
-    st.fill(Status::Project, vacant, order);
+    if vacant == 0 {
+        return;
+    }
+    if !cx.sc.levers.services_allow_uncertified {
+        st.fill(Status::Project, vacant, &FILL_CERTIFIED);
+        return;
+    }
+    let want = (vacant as f64 * cx.p.services_lever.qualified_hiring).round() as u64;
+    let q = st.fill(Status::Project, want, &QUALIFIED);
+    let u = st.fill(Status::Project, vacant - q, &UNQUALIFIED);
+    st.fill(Status::Project, vacant - q - u, &QUALIFIED);
 }

@@ -382,6 +382,10 @@ param_group! {
     ServicesLever, ServicesLeverRaw {
         /// Yearly contract cost of one staff position in the start year.
         cost_per_position: Positive = 72000,
+        /// Share of vacancies filled from the qualified (certified or SW
+        /// degree) when any is free; the rest go to the uncertified first.
+        /// 1 = qualified first (a rule that bought projects hire qualified staff).
+        qualified_hiring: Probability = 1,
     }
     extra {
         share: f64,

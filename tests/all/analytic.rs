@@ -199,3 +199,20 @@ fn posts_are_limited_by_plan_money_and_commitments() {
     assert_eq!(row(&r, "posts_filled", "total", 2023).mean, 10.0);
     assert_eq!(row(&r, "unspent", "total", 2023).mean, 0.0);
 }
+
+#[test]
+fn qualified_hiring_sets_the_qualified_share_of_new_project_staff() {
+    // 100 positions at the start, 1,000 uncertified and 1,000 juniors free:
+    // 30% hired from the qualified, so qualified_share is exactly 0.3.
+    for (share, want) in [(0.3, 0.3), (1.0, 1.0), (0.0, 0.0)] {
+        let sc = parse(&quiet_scenario(
+            1,
+            "[region.stocks]\nuncertified = 1000\njunior = 1000\nproject_positions = 100",
+            &[],
+            &format!("[levers.services]\nqualified_hiring = {share}"),
+        ));
+        let r = run(&sc, 5, 18, 0);
+        let m = row(&r, "qualified_share", "total", 2020);
+        assert_eq!((m.p05, m.p95), (want, want), "qualified_hiring = {share}");
+    }
+}
