@@ -49,13 +49,6 @@ pub fn buy_services(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tal
 /// trained and uncertified if allowed; whatever one side cannot fill, the
 /// other does.
 pub fn fill(st: &mut RegionState, cx: &Ctx) {
-    const QUALIFIED: [Stock; 4] = [
-        Stock::Senior,
-        Stock::Intermediate,
-        Stock::Junior,
-        Stock::Graduates,
-    ];
-    const UNQUALIFIED: [Stock; 2] = [Stock::Trained, Stock::Uncertified];
     let vacant = st
         .project_positions
         .saturating_sub(st.holding(Status::Project));
@@ -67,7 +60,21 @@ pub fn fill(st: &mut RegionState, cx: &Ctx) {
         return;
     }
     let want = (vacant as f64 * cx.p.services_lever.qualified_hiring).round() as u64;
-    let q = st.fill(Status::Project, want, &QUALIFIED);
+    fill_with(st, vacant, want);
+}
+
+const QUALIFIED: [Stock; 4] = [
+    Stock::Senior,
+    Stock::Intermediate,
+    Stock::Junior,
+    Stock::Graduates,
+];
+const UNQUALIFIED: [Stock; 2] = [Stock::Trained, Stock::Uncertified];
+
+/// Fills `vacant` positions, `qualified` of them from the qualified when
+/// there are enough; either side makes up what the other cannot.
+pub fn fill_with(st: &mut RegionState, vacant: u64, qualified: u64) {
+    let q = st.fill(Status::Project, qualified.min(vacant), &QUALIFIED);
     let u = st.fill(Status::Project, vacant - q, &UNQUALIFIED);
     st.fill(Status::Project, vacant - q - u, &QUALIFIED);
 }

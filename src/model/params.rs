@@ -244,7 +244,9 @@ impl Sampled {
                 path.clear();
                 path.push_str("stocks.");
                 path.push_str(name);
-                *v = draw(p, streams, ri, 0, &path).max(0.0).round();
+                // −1 marks "absent" (certificates, project_qualified); keep it.
+                let x = draw(p, streams, ri, 0, &path);
+                *v = if x < 0.0 { -1.0 } else { x.round() };
             });
         }
     }

@@ -113,6 +113,10 @@ impl Trajectory {
                 share: sc.regions[i].budget_share,
             };
             posts::fill(st, &cx);
+            if s.project_qualified >= 0.0 && cx.sc.levers.services_allow_uncertified {
+                // The staff as they were, not as today's hiring rule would make them.
+                orgs::fill_with(st, st.project_positions, c(s.project_qualified));
+            }
             orgs::fill(st, &cx);
             stations::fill(st, &cx);
             let t = &mut self.tallies[i];

@@ -121,6 +121,9 @@ param_group! {
         posts: Count = 0,
         /// Staff positions in bought-service projects under contract.
         project_positions: Count = 0,
+        /// Of their staff, how many are certified or SW graduates (absent:
+        /// staffed by the services lever's hiring rule).
+        project_qualified: Count = -1,
         /// Social-work service organisations.
         orgs: Count = 0,
         /// Township/street stations open.

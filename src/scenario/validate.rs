@@ -552,6 +552,7 @@ fn check_regions(c: &mut Checker, raw: &ScenarioFile) -> Vec<Region> {
             "certificates_junior" => r.stocks.certificates_junior.is_none(),
             "certificates_intermediate" => r.stocks.certificates_intermediate.is_none(),
             "certificates_senior" => r.stocks.certificates_senior.is_none(),
+            "project_qualified" => r.stocks.project_qualified.is_none(),
             _ => false,
         };
         stocks.each(|name, kind, p| {

@@ -216,3 +216,17 @@ fn qualified_hiring_sets_the_qualified_share_of_new_project_staff() {
         assert_eq!((m.p05, m.p95), (want, want), "qualified_hiring = {share}");
     }
 }
+
+#[test]
+fn starting_project_staff_keep_their_own_qualified_share() {
+    // 100 positions, 25 of their staff qualified at the start; new hires follow qualified_hiring.
+    let sc = parse(&quiet_scenario(
+        1,
+        "[region.stocks]\nuncertified = 1000\njunior = 1000\nproject_positions = 100\nproject_qualified = 25",
+        &[],
+        "[levers.services]\nqualified_hiring = 0.9",
+    ));
+    let r = run(&sc, 5, 19, 0);
+    let m = row(&r, "qualified_share", "total", 2020);
+    assert_eq!((m.p05, m.p95), (0.25, 0.25));
+}
