@@ -7,3 +7,4 @@ mod conservation;
 mod determinism;
 mod errors;
 mod interval;
+mod scenarios;
