@@ -282,19 +282,6 @@ impl Sampled {
             }
         }
     }
-
-    /// Visits every per-trajectory parameter that is uncertain, with its path
-    /// and drawn value (for sensitivity analysis).
-    pub fn each_uncertain(&self, sc: &Scenario, mut f: impl FnMut(String, f64)) {
-        let mut me = self.clone();
-        for_groups!(me, sc, |g, d, prefix| {
-            g.update_from(d, |name, p, v| {
-                if matches!(p, Param::Random { .. }) && !p.per_year() {
-                    f(format!("{prefix}.{name}"), *v);
-                }
-            });
-        });
-    }
 }
 
 impl Scenario {

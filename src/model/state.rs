@@ -172,11 +172,6 @@ impl Tally {
             unspent
         );
     }
-
-    /// People of a stock at the end of the year.
-    pub fn stock(&self, s: Stock) -> u64 {
-        self.people[s as usize]
-    }
 }
 
 impl RegionState {
