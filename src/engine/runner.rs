@@ -147,10 +147,34 @@ impl Aggregate {
 }
 
 /// A worker: buffers for one trajectory and its share of the aggregate.
+///
+/// Metric values of a block's trajectories are written to `pending`
+/// (trajectory-major, so writing is sequential) and added to the histograms
+/// at the end of the block, one cell at a time, sorted: each histogram is
+/// then touched once per block while it is in cache, instead of once per
+/// trajectory. Counts are integers, so the result is the same.
 struct Worker {
     traj: Trajectory,
     totals: Vec<Tally>,
     agg: Aggregate,
+    pending: Vec<u64>,
+    pending_rows: usize,
+    column: Vec<u64>,
+}
+
+impl Worker {
+    fn flush(&mut self) {
+        let cells = self.agg.cells.len();
+        let rows = self.pending_rows;
+        for (c, h) in self.agg.cells.iter_mut().enumerate() {
+            self.column.clear();
+            self.column
+                .extend((0..rows).map(|r| self.pending[r * cells + c]));
+            self.column.sort_unstable();
+            h.record_sorted(&self.column);
+        }
+        self.pending_rows = 0;
+    }
 }
 
 /// Runs a scenario. `progress` is called with the number of trajectories
@@ -227,6 +251,9 @@ pub fn run(
                     traj: Trajectory::new(sc),
                     totals: vec![Tally::default(); years],
                     agg: Aggregate::new(cells, region_slots),
+                    pending: vec![0; BLOCK * cells],
+                    pending_rows: 0,
+                    column: Vec::with_capacity(BLOCK),
                 },
                 |mut w, (b, (vals, firsts))| {
                     if cancel.load(Ordering::Relaxed) {
@@ -245,6 +272,7 @@ pub fn run(
                             &mut firsts[j * nt..(j + 1) * nt],
                         );
                     }
+                    w.flush();
                     progress((hi - lo) as u64);
                     w
                 },
@@ -362,6 +390,8 @@ fn record(
     let years = sc.horizon() + 1;
     let scopes = sc.regions.len() + 1;
     let metrics = Metric::ALL.len();
+    let cells = w.agg.cells.len();
+    let out = &mut w.pending[w.pending_rows * cells..(w.pending_rows + 1) * cells];
     for y in 0..years {
         let row = w.traj.year(y);
         let mut total = Tally::default();
@@ -370,12 +400,13 @@ fn record(
         }
         w.totals[y] = total;
         for (mi, &m) in Metric::ALL.iter().enumerate() {
-            w.agg.cells[cell(y, 0, mi, scopes, metrics)].record(fixed(m, total.metric(m)));
+            out[cell(y, 0, mi, scopes, metrics)] = fixed(m, total.metric(m));
             for (r, t) in row.iter().enumerate() {
-                w.agg.cells[cell(y, r + 1, mi, scopes, metrics)].record(fixed(m, t.metric(m)));
+                out[cell(y, r + 1, mi, scopes, metrics)] = fixed(m, t.metric(m));
             }
         }
     }
+    w.pending_rows += 1;
     for (ti, tg) in sc.targets.iter().enumerate() {
         let yi = (tg.year - sc.start_year) as usize;
         vals[ti] = scope_value(tg, w, yi);
