@@ -269,3 +269,53 @@ fn pilots_reproduce_their_observed_year() {
         );
     }
 }
+
+#[test]
+fn every_number_in_a_shipped_plan_has_a_reason() {
+    // A number's line carries a comment: a seed row, a cited source or an
+    // "assumption:". Only the file's mechanics and target years (which the
+    // threshold's comment cites) are exempt.
+    let exempt = [
+        "schema_version",
+        "trajectories",
+        "seed",
+        "start_year",
+        "end_year",
+        "year",
+    ];
+    for name in [
+        "hunan-2012-2020.toml",
+        "jinan-2020-2025.toml",
+        "province-2019-2022.toml",
+        "wuhan-2012.toml",
+        "kaifu-2010.toml",
+    ] {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios")
+                .join(name),
+        )
+        .unwrap();
+        let bare: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| {
+                let Some((key, value)) = l.split_once('=') else {
+                    return false;
+                };
+                let key = key.trim();
+                let value = value.trim_start();
+                !key.starts_with('#')
+                    && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && value.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '{')
+                    && !exempt.contains(&key)
+                    && !l.contains('#')
+            })
+            .collect();
+        assert!(
+            bare.is_empty(),
+            "{name}: numbers without a reason at lines {:?}",
+            bare.iter().map(|(i, _)| i + 1).collect::<Vec<_>>()
+        );
+    }
+}
