@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::model::{Tally, Trajectory};
 use crate::scenario::{Metric, Scenario, Scope, Target};
-use crate::stats::target::{Quantiles, TargetSummary, summarise};
+use crate::stats::target::{Quantiles, TargetSummary, YearStats, summarise};
 use crate::stats::{Histogram, Interval, QUANTILES, wilson};
 
 /// Trajectories handed to a worker at a time (and the progress granularity).
@@ -203,7 +203,11 @@ pub fn run(
     let years = sc.horizon() + 1;
     let scopes = sc.regions.len() + 1;
     let metrics = Metric::ALL.len();
-    let cells = years * scopes * metrics;
+    // Histograms: every metric for every scope and year, then each target's
+    // metric over its own scope for every year (fan charts of `tag:` and
+    // `every:` scopes need them; metrics.csv holds only total and regions).
+    let metric_cells = years * scopes * metrics;
+    let cells = metric_cells + nt * years;
     let region_offsets: Vec<usize> = sc
         .targets
         .iter()
@@ -299,7 +303,7 @@ pub fn run(
             }
             _ => &[][..],
         };
-        targets.push(summarise(
+        let mut summary = summarise(
             tg,
             &sc.regions,
             sc.start_year,
@@ -307,7 +311,24 @@ pub fn run(
             &column,
             &first_col,
             slots,
-        ));
+        );
+        let scale = tg.metric.unit().scale();
+        summary.by_year = (0..years)
+            .map(|y| {
+                let h = &agg.cells[metric_cells + t * years + y];
+                let q: Vec<f64> = h.quantiles(&QUANTILES).iter().map(|v| v / scale).collect();
+                YearStats {
+                    year: sc.start_year + y as i32,
+                    mean: h.mean() / scale,
+                    p05: q[0],
+                    p25: q[1],
+                    p50: q[2],
+                    p75: q[3],
+                    p95: q[4],
+                }
+            })
+            .collect();
+        targets.push(summary);
     }
     let joint_met = (0..n)
         .filter(|&i| {
@@ -390,8 +411,9 @@ fn record(
     let years = sc.horizon() + 1;
     let scopes = sc.regions.len() + 1;
     let metrics = Metric::ALL.len();
+    let metric_cells = years * scopes * metrics;
     let cells = w.agg.cells.len();
-    let out = &mut w.pending[w.pending_rows * cells..(w.pending_rows + 1) * cells];
+    let base = w.pending_rows * cells;
     for y in 0..years {
         let row = w.traj.year(y);
         let mut total = Tally::default();
@@ -399,6 +421,7 @@ fn record(
             total.add(t);
         }
         w.totals[y] = total;
+        let out = &mut w.pending[base..base + metric_cells];
         for (mi, &m) in Metric::ALL.iter().enumerate() {
             out[cell(y, 0, mi, scopes, metrics)] = fixed(m, total.metric(m));
             for (r, t) in row.iter().enumerate() {
@@ -406,13 +429,19 @@ fn record(
             }
         }
     }
-    w.pending_rows += 1;
     for (ti, tg) in sc.targets.iter().enumerate() {
         let yi = (tg.year - sc.start_year) as usize;
-        vals[ti] = scope_value(tg, w, yi);
-        firsts[ti] = (0..years)
-            .find(|&y| tg.op.holds(scope_value(tg, w, y), tg.threshold))
-            .map_or(u16::MAX, |y| y as u16);
+        firsts[ti] = u16::MAX;
+        for y in 0..years {
+            let v = scope_value(tg, w, y);
+            w.pending[base + metric_cells + ti * years + y] = fixed(tg.metric, v);
+            if y == yi {
+                vals[ti] = v;
+            }
+            if firsts[ti] == u16::MAX && tg.op.holds(v, tg.threshold) {
+                firsts[ti] = y as u16;
+            }
+        }
         if let Scope::Every { regions, .. } = &tg.scope {
             let row = w.traj.year(yi);
             for (k, &r) in regions.iter().enumerate() {
@@ -422,6 +451,7 @@ fn record(
             }
         }
     }
+    w.pending_rows += 1;
 }
 
 /// A target's metric in year index `y` over its scope. For `every:` scopes,

@@ -50,6 +50,18 @@ pub struct FirstYear {
     pub p_never: f64,
 }
 
+/// The distribution of a target's metric over its scope in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct YearStats {
+    pub year: i32,
+    pub mean: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
 /// One region's probability for a target set for every region with a tag.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionOutcome {
@@ -81,6 +93,9 @@ pub struct TargetSummary {
     /// Mean gap to the threshold in the trajectories that miss; null if none miss.
     pub expected_shortfall: Option<f64>,
     pub first_year_reached: FirstYear,
+    /// The metric over the target's scope in every year, start year first
+    /// (histogram quantiles, within 0.1%; for `every:` scopes the binding region).
+    pub by_year: Vec<YearStats>,
     /// For `every:` scopes: each tagged region's own probability.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<RegionOutcome>>,
@@ -189,6 +204,7 @@ pub fn summarise(
             median_year,
             p_never,
         },
+        by_year: Vec::new(),
         regions: regions_out,
     }
 }
