@@ -13,7 +13,8 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use wfsim::engine::{RunOptions, RunResult};
-use wfsim::report::{OutputDir, default_dir};
+use wfsim::report::results::Results;
+use wfsim::report::{OutputDir, default_dir, write_briefing};
 use wfsim::scenario::{LoadError, Scenario, TEMPLATE};
 
 #[derive(Parser)]
@@ -63,6 +64,20 @@ enum Command {
         /// No progress bar and no summary table.
         #[arg(short, long)]
         quiet: bool,
+        /// Skip the charts, report.html and summary.xlsx.
+        #[arg(long)]
+        no_charts: bool,
+        /// A TrueType/OpenType font for the charts instead of the bundled one.
+        #[arg(long, value_name = "PATH")]
+        font: Option<PathBuf>,
+    },
+    /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
+    Report {
+        /// A folder written by `wfsim run` (holding summary.json and metrics.csv).
+        dir: PathBuf,
+        /// A TrueType/OpenType font for the charts instead of the bundled one.
+        #[arg(long, value_name = "PATH")]
+        font: Option<PathBuf>,
     },
 }
 
@@ -86,7 +101,13 @@ fn main() -> ExitCode {
             out,
             threads,
             quiet,
-        } => run(&file, trajectories, seed, out, threads, quiet),
+            no_charts,
+            font,
+        } => {
+            let briefing = if no_charts { None } else { Some(font) };
+            run(&file, trajectories, seed, out, threads, quiet, briefing)
+        }
+        Command::Report { dir, font } => report(&dir, font.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -164,8 +185,13 @@ fn run(
     out: Option<PathBuf>,
     threads: Option<usize>,
     quiet: bool,
+    briefing: Option<Option<PathBuf>>,
 ) -> Result<(), Failure> {
     let sc = load(file)?;
+    // A font that cannot be read fails now, not after the run.
+    if let Some(font) = &briefing {
+        wfsim::report::font::register(font.as_deref()).map_err(Failure::Other)?;
+    }
     let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
     if opts.trajectories == 0 {
         return Err(Failure::Other("--trajectories must be at least 1".into()));
@@ -191,9 +217,19 @@ fn run(
         .map_err(|e| Failure::Other(e.to_string()))?;
     bar.finish_and_clear();
 
-    let written = dir
+    let mut written = dir
         .write_all(&sc, &result)
         .map_err(|e| Failure::Other(e.to_string()))?;
+    if let Some(font) = &briefing {
+        let results = Results::from_run(&sc, &result).map_err(|e| Failure::Other(e.to_string()))?;
+        let charts = write_briefing(&dir, &results, font.as_deref())
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        written.extend(
+            charts
+                .into_iter()
+                .filter(|p| p.extension().is_none_or(|e| e != "svg")),
+        );
+    }
     if !quiet
         && let Err(e) = print_summary(&sc, &result, &written)
         && e.kind() != io::ErrorKind::BrokenPipe
@@ -283,6 +319,25 @@ fn print_summary(sc: &Scenario, r: &RunResult, written: &[PathBuf]) -> io::Resul
     writeln!(o)?;
     for w in written {
         writeln!(o, "wrote {}", w.display())?;
+    }
+    Ok(())
+}
+
+fn report(dir: &Path, font: Option<&Path>) -> Result<(), Failure> {
+    let results = Results::read(dir).map_err(|e| Failure::Other(e.to_string()))?;
+    let out = OutputDir::prepare(dir).map_err(|e| Failure::Other(e.to_string()))?;
+    let written =
+        write_briefing(&out, &results, font).map_err(|e| Failure::Other(e.to_string()))?;
+    let charts = written
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .count();
+    println!(
+        "drew {charts} charts (PNG and SVG) in {}",
+        dir.join("charts").display()
+    );
+    for w in written.iter().filter(|p| p.parent() == Some(dir)) {
+        println!("wrote {}", w.display());
     }
     Ok(())
 }

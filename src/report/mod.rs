@@ -6,8 +6,14 @@
 //! The output folder is checked before the run starts ([`OutputDir::prepare`]),
 //! so a bad path fails in the first second, not after the run.
 
+pub mod chart;
 pub mod csv;
+pub mod font;
+pub mod format;
+pub mod html;
 pub mod json;
+pub mod results;
+pub mod xlsx;
 
 use std::fs;
 use std::io::Write;
@@ -15,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::RunResult;
 use crate::scenario::Scenario;
+use results::Results;
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +40,8 @@ pub enum OutputError {
     Encode { name: &'static str, message: String },
     #[error("cannot read {}: {message}", path.display())]
     Read { path: PathBuf, message: String },
+    #[error("cannot draw the charts: {0}")]
+    Chart(String),
 }
 
 /// One output file.
@@ -112,4 +121,31 @@ impl OutputDir {
 /// The default output folder of a scenario: `outputs/<name>/`.
 pub fn default_dir(sc: &Scenario) -> PathBuf {
     Path::new("outputs").join(&sc.meta.name)
+}
+
+/// Writes the briefing of a run into its output folder: `charts/*.svg` and
+/// `charts/*.png`, `report.html` and `summary.xlsx`. Everything is drawn
+/// before anything is written, so a drawing error leaves earlier files as
+/// they were. `font` replaces the bundled chart font.
+pub fn write_briefing(
+    dir: &OutputDir,
+    r: &Results,
+    font: Option<&Path>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    font::register(font).map_err(OutputError::Chart)?;
+    let charts = chart::render_all(r).map_err(OutputError::Chart)?;
+    let page = html::render(r, &charts);
+    let book = xlsx::render(r).map_err(|e| OutputError::Encode {
+        name: "summary.xlsx",
+        message: e.to_string(),
+    })?;
+    let chart_dir = OutputDir::prepare(&dir.path().join("charts"))?;
+    let mut written = Vec::new();
+    for c in &charts {
+        written.push(chart_dir.write(&format!("{}.svg", c.name), c.svg.as_bytes())?);
+        written.push(chart_dir.write(&format!("{}.png", c.name), &c.png)?);
+    }
+    written.push(dir.write("report.html", page.as_bytes())?);
+    written.push(dir.write("summary.xlsx", &book)?);
+    Ok(written)
 }

@@ -3,14 +3,14 @@
 //! metric in the target year, the expected shortfall when missed, and when
 //! the threshold is first reached.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::interval::wilson;
 use super::{QUANTILES, quantile_sorted};
 use crate::scenario::{Region, Scope, Target};
 
 /// Quantiles of a distribution.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Quantiles {
     pub p05: f64,
     pub p25: f64,
@@ -33,14 +33,14 @@ impl Quantiles {
 }
 
 /// The probability that the threshold has been reached by a year.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ReachedBy {
     pub year: i32,
     pub p: f64,
 }
 
 /// When the threshold is first reached.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirstYear {
     /// Cumulative probability of having reached it, start year to end year.
     pub by_year: Vec<ReachedBy>,
@@ -51,7 +51,7 @@ pub struct FirstYear {
 }
 
 /// The distribution of a target's metric over its scope in one year.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct YearStats {
     pub year: i32,
     pub mean: f64,
@@ -63,7 +63,7 @@ pub struct YearStats {
 }
 
 /// One region's probability for a target set for every region with a tag.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionOutcome {
     pub region: String,
     pub label: String,
@@ -73,7 +73,7 @@ pub struct RegionOutcome {
 }
 
 /// Everything reported about one target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetSummary {
     pub id: String,
     pub label: String,
@@ -95,9 +95,10 @@ pub struct TargetSummary {
     pub first_year_reached: FirstYear,
     /// The metric over the target's scope in every year, start year first
     /// (histogram quantiles, within 0.1%; for `every:` scopes the binding region).
+    #[serde(default)]
     pub by_year: Vec<YearStats>,
     /// For `every:` scopes: each tagged region's own probability.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<RegionOutcome>>,
 }
 

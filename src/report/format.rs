@@ -1,0 +1,122 @@
+//! Numbers as a reader expects them: thousands separators in English, 万 for
+//! ten thousands in Chinese, shares as percentages.
+
+/// A count or amount, e.g. `60,000` or `6万`.
+pub fn count(v: f64, chinese: bool) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    if chinese && v.abs() >= 10_000.0 {
+        let wan = v / 10_000.0;
+        let digits = if wan.abs() >= 100.0 || wan.fract().abs() < 1e-9 {
+            0
+        } else if wan.abs() >= 10.0 {
+            1
+        } else {
+            2
+        };
+        let s = format!("{wan:.digits$}");
+        let s = if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        };
+        return format!("{}万", thousands_str(&s));
+    }
+    let r = v.round();
+    let s = format!("{}", r.abs() as u64);
+    format!("{}{}", if r < 0.0 { "-" } else { "" }, thousands_str(&s))
+}
+
+/// A share as a percentage, e.g. `87.5%`.
+pub fn percent(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let p = v * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// A value of a metric: a share or a count.
+pub fn value(v: f64, share: bool, chinese: bool) -> String {
+    if share { percent(v) } else { count(v, chinese) }
+}
+
+fn thousands_str(s: &str) -> String {
+    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A metric's name for readers: Chinese for Chinese scenarios.
+pub fn metric_label(metric: &str, chinese: bool) -> String {
+    let zh = match metric {
+        "uncertified" => "未持证从业人员",
+        "trained" => "经培训人员",
+        "graduates" => "社工专业毕业生",
+        "junior" => "助理社会工作师",
+        "intermediate" => "社会工作师",
+        "senior" => "高级社会工作师",
+        "supervisors" => "督导人才",
+        "certified" => "在岗持证社工",
+        "talent" => "社会工作专业人才总量",
+        "practitioners" => "从业人员",
+        "intermediate_or_equivalent" => "中级社会工作专业人才（含同等能力）",
+        "senior_or_equivalent" => "高级社会工作专业人才（含同等能力）",
+        "certificates_issued" => "累计持证人数",
+        "certificates_issued_junior" => "累计助理社会工作师证书",
+        "certificates_issued_intermediate" => "累计社会工作师证书",
+        "certificates_issued_senior" => "累计高级社会工作师证书",
+        "posts" => "社会工作岗位",
+        "posts_filled" => "已聘岗位",
+        "orgs" => "社会工作服务机构",
+        "stations" => "社会工作站",
+        "stations_staffed" => "有人员的社会工作站",
+        "township_coverage" => "街道（乡镇）社工站覆盖率",
+        "urban_coverage" => "城市社区覆盖率",
+        "rural_coverage" => "农村社区覆盖率",
+        "qualified_share" => "购买服务项目持证或专业人员比例",
+        "registrants" => "报考人数",
+        "passes" => "通过人数",
+        "posts_created" => "新设岗位",
+        _ => "",
+    };
+    if chinese && !zh.is_empty() {
+        zh.to_string()
+    } else {
+        metric.replace('_', " ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_numbers() {
+        assert_eq!(count(60_000.0, false), "60,000");
+        assert_eq!(count(60_000.0, true), "6万");
+        assert_eq!(count(15_000.0, true), "1.5万");
+        assert_eq!(count(123_456.0, true), "12.3万");
+        assert_eq!(count(2_000_000.0, true), "200万");
+        assert_eq!(count(9_999.0, true), "9,999");
+        assert_eq!(count(-1234.4, false), "-1,234");
+        assert_eq!(percent(0.875), "87.5%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(count(f64::NAN, false), "–");
+    }
+}

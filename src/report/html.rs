@@ -1,0 +1,135 @@
+//! `report.html`: one self-contained file for the meeting — the scenario,
+//! the headline table, the charts (PNG embedded, so no font or network is
+//! needed), the main assumptions and how the run was made.
+
+use base64::Engine as _;
+
+use super::chart::{Rendered, tr};
+use super::format::{count, percent, value};
+use super::results::Results;
+
+/// Escapes text for HTML.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn is_share(metric: &str) -> bool {
+    metric.ends_with("coverage") || metric.ends_with("share")
+}
+
+/// The page.
+pub fn render(r: &Results, charts: &[Rendered]) -> String {
+    let zh = r.chinese();
+    let t = |c: &str, e: &str| tr(zh, c, e);
+    let sc = &r.scenario;
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
+body{{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}\n\
+table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border-bottom:1px solid #ddd;padding:.4em .5em;text-align:right}}\n\
+th:first-child,td:first-child{{text-align:left}}th{{background:#f4f4f4}}\n\
+.low{{color:#b2182b;font-weight:bold}}.mid{{color:#b35806;font-weight:bold}}.high{{color:#1a9850;font-weight:bold}}\n\
+img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-size:.9em}}\n</style>\n</head>\n<body>\n",
+        if zh { "zh-CN" } else { "en" },
+        esc(&sc.label)
+    ));
+    h.push_str(&format!("<h1>{}</h1>\n", esc(&sc.label)));
+    if let (Some(en), true) = (&sc.label_en, zh) {
+        h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(en)));
+    }
+    if !sc.description.is_empty() {
+        h.push_str(&format!("<p>{}</p>\n", esc(&sc.description)));
+    }
+    h.push_str(&format!(
+        "<p class=\"note\">{} {}–{}; {} {}.</p>\n",
+        t("预测年份", "Projection"),
+        sc.start_year + 1,
+        sc.end_year,
+        t("起点为", "from stocks at the end of"),
+        sc.start_year
+    ));
+
+    h.push_str(&format!("<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        t("各目标实现的概率", "Probability that each target is met"),
+        t("目标", "Target"), t("年份", "Year"), t("目标值", "Threshold"),
+        t("实现概率 [95% 区间]", "P(met) [95% interval]"), t("中位数", "Median"), t("5%–95%", "5–95% range")));
+    for x in &r.targets {
+        let share = is_share(&x.metric);
+        let class = if x.p_met >= 0.8 {
+            "high"
+        } else if x.p_met >= 0.5 {
+            "mid"
+        } else {
+            "low"
+        };
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td class=\"{class}\">{} [{}, {}]</td><td>{}</td><td>{} – {}</td></tr>\n",
+            esc(&x.label),
+            x.year,
+            esc(&x.op),
+            value(x.threshold, share, zh),
+            percent(x.p_met),
+            percent(x.ci_low),
+            percent(x.ci_high),
+            value(x.quantiles.p50, share, zh),
+            value(x.quantiles.p05, share, zh),
+            value(x.quantiles.p95, share, zh),
+        ));
+    }
+    h.push_str(&format!(
+        "<tr><td><b>{}</b></td><td></td><td></td><td><b>{} [{}, {}]</b></td><td></td><td></td></tr>\n</table>\n",
+        t("全部目标同时实现", "All targets together"),
+        percent(r.joint.p_met),
+        percent(r.joint.ci_low),
+        percent(r.joint.ci_high)
+    ));
+    h.push_str(&format!(
+        "<p class=\"note\">{}: {}.</p>\n",
+        t("区间", "Intervals"),
+        esc(&r.interval)
+    ));
+
+    for c in charts {
+        h.push_str(&format!(
+            "<h3>{}</h3>\n<img alt=\"{}\" src=\"data:image/png;base64,{}\">\n",
+            esc(&c.title),
+            esc(&c.title),
+            base64::engine::general_purpose::STANDARD.encode(&c.png)
+        ));
+    }
+
+    if !sc.assumptions.is_empty() {
+        h.push_str(&format!(
+            "<h2>{}</h2>\n<ul>\n",
+            t("主要假设", "Main assumptions")
+        ));
+        for a in &sc.assumptions {
+            h.push_str(&format!("<li>{}</li>\n", esc(a)));
+        }
+        h.push_str("</ul>\n");
+    }
+    if !sc.sources.is_empty() {
+        h.push_str(&format!("<h2>{}</h2>\n<ul>\n", t("资料来源", "Sources")));
+        for s in &sc.sources {
+            h.push_str(&format!("<li>{}</li>\n", esc(s)));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str(&format!(
+        "<h2>{}</h2>\n<p class=\"note\">{}: {} · {}: {} · {}: {} · wfsim {} · {}: {}</p>\n</body>\n</html>\n",
+        t("运行信息", "The run"),
+        t("情景文件", "Scenario file"),
+        esc(&sc.file),
+        t("随机种子", "seed"),
+        r.run.seed,
+        t("模拟次数", "trajectories"),
+        count(r.run.trajectories as f64, false),
+        esc(&r.run.wfsim_version),
+        t("线程", "threads"),
+        r.run.threads
+    ));
+    h
+}

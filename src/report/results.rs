@@ -1,0 +1,112 @@
+//! A run's results as the briefing outputs read them: `summary.json` and
+//! `metrics.csv`, parsed back. Charts, the HTML briefing and the workbook are
+//! drawn from this alone, so `wfsim report DIR` re-renders exactly what
+//! `wfsim run` rendered, without running anything.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::OutputError;
+use super::json::{Joint, RunInfo, ScenarioInfo};
+use crate::engine::RunResult;
+use crate::scenario::Scenario;
+use crate::stats::target::TargetSummary;
+
+/// One row of `metrics.csv`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MetricRecord {
+    pub metric: String,
+    pub scope: String,
+    pub year: i32,
+    pub mean: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+/// `summary.json` as read back.
+#[derive(Debug, Clone, Deserialize)]
+struct SummaryFile {
+    scenario: ScenarioInfo,
+    run: RunInfo,
+    interval: String,
+    targets: Vec<TargetSummary>,
+    joint: Joint,
+}
+
+/// Everything the briefing outputs show.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub scenario: ScenarioInfo,
+    pub run: RunInfo,
+    /// How the intervals were computed.
+    pub interval: String,
+    pub targets: Vec<TargetSummary>,
+    pub joint: Joint,
+    pub metrics: Vec<MetricRecord>,
+}
+
+impl Results {
+    /// Parses the two files' contents.
+    pub fn parse(summary_json: &[u8], metrics_csv: &[u8]) -> Result<Results, String> {
+        let s: SummaryFile =
+            serde_json::from_slice(summary_json).map_err(|e| format!("summary.json: {e}"))?;
+        let mut metrics = Vec::new();
+        let mut rd = csv::Reader::from_reader(metrics_csv);
+        for row in rd.deserialize() {
+            metrics.push(row.map_err(|e| format!("metrics.csv: {e}"))?);
+        }
+        Ok(Results {
+            scenario: s.scenario,
+            run: s.run,
+            interval: s.interval,
+            targets: s.targets,
+            joint: s.joint,
+            metrics,
+        })
+    }
+
+    /// Reads the results a run wrote into `dir`.
+    pub fn read(dir: &Path) -> Result<Results, OutputError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| OutputError::Read {
+                path,
+                message: e.to_string(),
+            })
+        };
+        let (summary, metrics) = (read("summary.json")?, read("metrics.csv")?);
+        Results::parse(&summary, &metrics).map_err(|message| OutputError::Read {
+            path: dir.to_path_buf(),
+            message,
+        })
+    }
+
+    /// The results of a run in memory, by way of the same files' bytes, so
+    /// that `run` and `report` draw from identical data.
+    pub fn from_run(sc: &Scenario, run: &RunResult) -> Result<Results, OutputError> {
+        use super::Exporter;
+        let summary = super::json::SummaryJson.render(sc, run)?;
+        let metrics = super::csv::MetricsCsv.render(sc, run)?;
+        Results::parse(&summary, &metrics).map_err(|message| OutputError::Encode {
+            name: "results",
+            message,
+        })
+    }
+
+    /// Whether labels are Chinese.
+    pub fn chinese(&self) -> bool {
+        self.scenario.language == "zh"
+    }
+
+    /// The rows of one metric and scope, by year.
+    pub fn series(&self, metric: &str, scope: &str) -> Vec<&MetricRecord> {
+        self.metrics
+            .iter()
+            .filter(|m| m.metric == metric && m.scope == scope)
+            .collect()
+    }
+}
