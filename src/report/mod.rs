@@ -99,6 +99,14 @@ impl OutputDir {
             .tempfile_in(&self.path)
             .map_err(err)?;
         tmp.write_all(bytes).map_err(err)?;
+        // Temporary files are private (0600); outputs are for colleagues too.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(fs::Permissions::from_mode(0o644))
+                .map_err(err)?;
+        }
         tmp.as_file().sync_all().map_err(err)?;
         tmp.persist(&target).map_err(|e| err(e.error))?;
         Ok(target)

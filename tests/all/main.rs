@@ -1,6 +1,7 @@
 //! wfsim's integration tests: one binary, a module per concern.
 
 mod analytic;
+mod briefing;
 mod cli;
 mod common;
 mod conservation;

@@ -8,8 +8,9 @@ use super::{Figure, fail, legend, legend_rows, shorten, text, tr};
 use crate::report::format::percent;
 use crate::report::results::Results;
 
-/// Distinct line colours (ColorBrewer Dark2 and Set1), cycled.
-const PALETTE: [RGBColor; 12] = [
+/// Twenty distinct line colours (ColorBrewer Dark2 and Set1, then others),
+/// so that a plan with many targets never repeats one.
+const PALETTE: [RGBColor; 20] = [
     RGBColor(27, 158, 119),
     RGBColor(217, 95, 2),
     RGBColor(117, 112, 179),
@@ -22,6 +23,14 @@ const PALETTE: [RGBColor; 12] = [
     RGBColor(55, 126, 184),
     RGBColor(77, 175, 74),
     RGBColor(152, 78, 163),
+    RGBColor(255, 127, 0),
+    RGBColor(0, 0, 0),
+    RGBColor(140, 86, 75),
+    RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
 ];
 
 pub struct Reached {

@@ -1,0 +1,265 @@
+//! The briefing outputs: charts, report.html and summary.xlsx, as far as a
+//! test can see them (the PNGs were also looked at by eye).
+
+use std::path::Path;
+use std::process::Command;
+
+use wfsim::report::results::Results;
+use wfsim::report::{OutputDir, write_briefing};
+
+use crate::common::*;
+
+/// Runs a scenario and writes its whole output into a fresh folder.
+fn brief(text: &str, trajectories: u64, seed: u64) -> (tempfile::TempDir, Results) {
+    let sc = parse(text);
+    let r = run(&sc, trajectories, seed, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let out = OutputDir::prepare(dir.path()).unwrap();
+    out.write_all(&sc, &r).unwrap();
+    let results = Results::from_run(&sc, &r).unwrap();
+    write_briefing(&out, &results, None).unwrap();
+    (dir, results)
+}
+
+fn template_text() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/template.toml"
+    ))
+    .unwrap()
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn charts_exist_and_decode() {
+    let (dir, r) = brief(&template_text(), 300, 5);
+    let charts = dir.path().join("charts");
+    let mut pngs = 0;
+    for e in std::fs::read_dir(&charts).unwrap() {
+        let p = e.unwrap().path();
+        match p.extension().and_then(|e| e.to_str()) {
+            Some("png") => {
+                let img = image::load_from_memory(&std::fs::read(&p).unwrap())
+                    .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                assert!(img.width() >= 800 && img.height() >= 200, "{}", p.display());
+                assert!(p.with_extension("svg").is_file(), "every PNG has its SVG");
+                pngs += 1;
+            }
+            Some("svg") => {
+                let s = std::fs::read_to_string(&p).unwrap();
+                assert!(
+                    s.starts_with("<svg") && s.trim_end().ends_with("</svg>"),
+                    "{}",
+                    p.display()
+                );
+            }
+            other => panic!("unexpected file {other:?}"),
+        }
+    }
+    // probability, reached, one region chart, and a fan per (metric, scope) of the 4 targets.
+    assert_eq!(
+        pngs,
+        3 + 4,
+        "charts: {:?}",
+        std::fs::read_dir(&charts).unwrap().count()
+    );
+    assert_eq!(r.targets.len(), 4);
+}
+
+/// Band colours as plotters writes them into SVG.
+const BANDS: [&str; 3] = ["#D7302", "#F4A52", "#1A985"];
+
+#[test]
+fn probability_svg_holds_every_label_and_one_bar_per_target_plus_joint() {
+    let (dir, r) = brief(&template_text(), 300, 5);
+    let svg = read(dir.path(), "charts/probability.svg");
+    for t in &r.targets {
+        assert!(svg.contains(&t.label), "label {:?} missing", t.label);
+    }
+    assert!(
+        svg.contains("全部目标同时实现"),
+        "the joint bar is labelled"
+    );
+    assert!(
+        svg.contains("低于 50%") && svg.contains("80% 及以上"),
+        "the legend states the bands"
+    );
+    let bars = svg
+        .lines()
+        .filter(|l| l.contains("<rect") && BANDS.iter().any(|c| l.to_uppercase().contains(c)))
+        .count();
+    // One bar per target and the joint, plus the three legend swatches.
+    assert_eq!(bars, r.targets.len() + 1 + 3, "{svg}");
+    assert!(
+        svg.contains("font-family=\"wfsim-sans, Noto Sans CJK SC"),
+        "SVG names fallback fonts"
+    );
+}
+
+#[test]
+fn fan_svg_has_two_bands_a_median_and_the_target() {
+    let (dir, _) = brief(&template_text(), 300, 5);
+    let svg = read(dir.path(), "charts/fan-talent-total.svg");
+    assert_eq!(svg.matches("<polygon").count(), 2, "25–75% and 5–95% bands");
+    assert!(
+        svg.contains("社会工作专业人才 3,000 人: 3,000"),
+        "the target marker is captioned"
+    );
+    assert!(svg.contains("中位数") && svg.contains("起点"), "legend");
+    let regions = read(dir.path(), "charts/regions-stations-every-2025.svg");
+    assert!(regions.contains("郊区"), "region labels");
+}
+
+#[test]
+fn svg_snapshot_for_a_fixed_seed() {
+    // Any change to what the probability chart shows for this run shows up
+    // here; review it, then rewrite the snapshot with WFSIM_UPDATE_SNAPSHOTS=1.
+    let (dir, _) = brief(&template_text(), 300, 5);
+    let got = read(dir.path(), "charts/probability.svg");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/template-probability.svg");
+    if std::env::var_os("WFSIM_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .expect("snapshot exists (WFSIM_UPDATE_SNAPSHOTS=1 writes it)");
+    assert!(
+        got == want,
+        "probability.svg differs from {}",
+        path.display()
+    );
+}
+
+#[test]
+fn html_is_self_contained_and_holds_every_target() {
+    let (dir, r) = brief(&template_text(), 300, 5);
+    let html = read(dir.path(), "report.html");
+    for t in &r.targets {
+        assert!(html.contains(&t.label), "{}", t.label);
+    }
+    assert!(html.contains(&r.scenario.label) && html.contains(&r.scenario.description));
+    for a in &r.scenario.assumptions {
+        assert!(html.contains(a), "assumption {a:?}");
+    }
+    assert!(
+        html.contains("随机种子: 5") || html.contains("seed: 5"),
+        "the seed is stated"
+    );
+    assert_eq!(html.matches("<img").count(), 7, "every chart embedded");
+    assert!(html.matches("data:image/png;base64,").count() == 7);
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<script"),
+        "nothing loaded from outside"
+    );
+    let xlsx = std::fs::read(dir.path().join("summary.xlsx")).unwrap();
+    assert_eq!(&xlsx[..4], b"PK\x03\x04", "an xlsx is a zip");
+    for sheet in [
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet2.xml",
+        "xl/worksheets/sheet3.xml",
+    ] {
+        assert!(
+            xlsx.windows(sheet.len()).any(|w| w == sheet.as_bytes()),
+            "{sheet}"
+        );
+    }
+}
+
+#[test]
+fn degenerate_results_still_draw() {
+    // One region, one year; one target every trajectory meets, one none
+    // meets, a metric that never moves, a share stuck at 0, an every: scope
+    // of a single region.
+    let text = quiet_scenario(
+        1,
+        "tags = [\"only\"]\nurban_communities = 10\ntownships = 4\n[region.stocks]\nuncertified = 100",
+        &[],
+        "[[target]]\nid = \"all\"\nmetric = \"uncertified\"\nyear = 2021\nthreshold = 100\n\
+         [[target]]\nid = \"none\"\nmetric = \"certified\"\nyear = 2021\nthreshold = 1000000\n\
+         [[target]]\nid = \"share\"\nmetric = \"urban_coverage\"\nscope = \"every:only\"\nyear = 2021\nthreshold = 0.5",
+    );
+    let (dir, r) = brief(&text, 50, 1);
+    assert_eq!(r.targets[0].p_met, 1.0);
+    assert_eq!(r.targets[1].p_met, 0.0);
+    assert!(dir.path().join("charts/probability.png").is_file());
+    assert!(
+        dir.path()
+            .join("charts/fan-uncertified-total.png")
+            .is_file()
+    );
+    assert!(dir.path().join("charts/regions-share.png").is_file());
+    // A scenario without targets draws no charts but still writes the report.
+    let (dir, _) = brief(&quiet_scenario(1, "", &[], ""), 10, 1);
+    assert!(dir.path().join("report.html").is_file());
+}
+
+fn wfsim(args: &[&str], dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn report_redraws_a_run_without_running_and_no_charts_skips_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml");
+    let (code, err) = wfsim(
+        &["run", t, "-n", "200", "-s", "4", "--out", "a", "-q"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = wfsim(
+        &[
+            "run",
+            t,
+            "-n",
+            "200",
+            "-s",
+            "4",
+            "--out",
+            "b",
+            "-q",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!dir.path().join("b/charts").exists() && !dir.path().join("b/report.html").exists());
+    let (code, err) = wfsim(&["report", "b"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    for f in [
+        "charts/probability.svg",
+        "charts/fan-talent-total.svg",
+        "charts/reached.svg",
+    ] {
+        assert_eq!(
+            read(&dir.path().join("a"), f),
+            read(&dir.path().join("b"), f),
+            "{f}: report draws what run drew"
+        );
+    }
+    // A folder without results, and a font that is not a font.
+    let (code, err) = wfsim(&["report", "nowhere"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("summary.json"), "{err}");
+    std::fs::write(dir.path().join("bad.ttf"), "not a font").unwrap();
+    let (code, err) = wfsim(&["report", "b", "--font", "bad.ttf"], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bad.ttf is not a TrueType/OpenType font"),
+        "{err}"
+    );
+    let font = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/wqy-microhei.ttc");
+    let (code, err) = wfsim(&["report", "b", "--font", font], dir.path());
+    assert_eq!(code, 0, "{err}");
+}
