@@ -115,6 +115,36 @@ metrics! {
     Unspent = "unspent", Yuan;
 }
 
+impl Metric {
+    /// A flow of the year (or money of the year) rather than a stock: it has
+    /// no observed value in the start year.
+    pub fn is_flow(self) -> bool {
+        use Metric::*;
+        matches!(
+            self,
+            Registrants
+                | Passes
+                | Trainees
+                | Leavers
+                | Entrants
+                | Promotions
+                | SupervisorsTrained
+                | OrgBirths
+                | PostsCreated
+                | Committed
+                | SpendTraining
+                | SpendExamSupport
+                | SpendPosts
+                | SpendOrgs
+                | SpendServices
+                | SpendStations
+                | SpendSupervision
+                | Spend
+                | Unspent
+        )
+    }
+}
+
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

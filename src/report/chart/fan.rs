@@ -24,6 +24,8 @@ pub struct Fan {
     share: bool,
     zh: bool,
     y_desc: String,
+    /// Whether the first point is the observed start (stocks) or not (flows).
+    observed_start: bool,
 }
 
 impl Fan {
@@ -40,6 +42,7 @@ impl Fan {
                 continue;
             }
             let share = t.metric.ends_with("coverage") || t.metric.ends_with("share");
+            let flow = crate::scenario::Metric::from_name(&t.metric).is_some_and(|m| m.is_flow());
             let scope = match t.scope.as_str() {
                 "total" => tr(zh, "全域", "total"),
                 s => s
@@ -59,7 +62,13 @@ impl Fan {
                         shorten(&r.scenario.label, 30),
                         metric_label(&t.metric, zh)
                     ),
-                    series: t.by_year.clone(),
+                    // A flow has nothing observed in the start year: begin with the first projected one.
+                    series: if flow {
+                        t.by_year.iter().skip(1).copied().collect()
+                    } else {
+                        t.by_year.clone()
+                    },
+                    observed_start: !flow,
                     targets: vec![marker],
                     share,
                     zh,
@@ -84,10 +93,11 @@ impl Figure for Fan {
             return Ok(());
         };
         // Half a year of room either side, so markers at the ends are whole.
-        let (x0, x1) = (
-            first.year as f64 - 0.3,
-            last.year.max(first.year + 1) as f64 + 0.45,
-        );
+        let (x0, x1) = if self.series.len() == 1 {
+            (first.year as f64 - 0.6, first.year as f64 + 0.6)
+        } else {
+            (first.year as f64 - 0.3, last.year as f64 + 0.45)
+        };
         let finite = |v: f64| if v.is_finite() { Some(v) } else { None };
         let values = self
             .series
@@ -148,38 +158,63 @@ impl Figure for Fan {
             pts.extend(self.series.iter().rev().map(|s| (s.year as f64, lo(s))));
             pts
         };
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                band(|s| s.p05, |s| s.p95),
-                OUTER.filled(),
-            )))
-            .map_err(fail)?;
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                band(|s| s.p25, |s| s.p75),
-                INNER.filled(),
-            )))
-            .map_err(fail)?;
-        chart
-            .draw_series(LineSeries::new(
-                self.series.iter().map(|s| (s.year as f64, s.p50)),
-                MEDIAN.stroke_width(3),
+        if self.series.len() == 1 {
+            // One year has no band to draw: a box (25–75%) and whiskers (5–95%).
+            let (x, s) = (first.year as f64, first);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.12, s.p05), (x + 0.12, s.p95)],
+                    OUTER.filled(),
+                )))
+                .map_err(fail)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.12, s.p25), (x + 0.12, s.p75)],
+                    INNER.filled(),
+                )))
+                .map_err(fail)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x - 0.12, s.p50), (x + 0.12, s.p50)],
+                    MEDIAN.stroke_width(3),
+                )))
+                .map_err(fail)?;
+        } else {
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band(|s| s.p05, |s| s.p95),
+                    OUTER.filled(),
+                )))
+                .map_err(fail)?;
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band(|s| s.p25, |s| s.p75),
+                    INNER.filled(),
+                )))
+                .map_err(fail)?;
+            chart
+                .draw_series(LineSeries::new(
+                    self.series.iter().map(|s| (s.year as f64, s.p50)),
+                    MEDIAN.stroke_width(3),
+                ))
+                .map_err(fail)?;
+        }
+        if self.observed_start {
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (first.year as f64, first.p50),
+                    6,
+                    START.filled(),
+                )))
+                .map_err(fail)?;
+            let (sx, sy) = chart.backend_coord(&(first.year as f64, first.p50));
+            main.draw(&Text::new(
+                value(first.p50, share, zh),
+                (sx + 8, sy - 20),
+                text(13),
             ))
             .map_err(fail)?;
-        chart
-            .draw_series(std::iter::once(Circle::new(
-                (first.year as f64, first.p50),
-                6,
-                START.filled(),
-            )))
-            .map_err(fail)?;
-        let (sx, sy) = chart.backend_coord(&(first.year as f64, first.p50));
-        main.draw(&Text::new(
-            value(first.p50, share, zh),
-            (sx + 8, sy - 20),
-            text(13),
-        ))
-        .map_err(fail)?;
+        }
         for (year, threshold, label) in &self.targets {
             chart
                 .draw_series(std::iter::once(Cross::new(
@@ -209,19 +244,19 @@ impl Figure for Fan {
             main.draw(&Text::new(caption, (x, ty - 22), text(13).color(&TARGET)))
                 .map_err(fail)?;
         }
-        legend(
-            &foot,
-            &[
-                (MEDIAN, tr(zh, "中位数", "median"), true),
-                (INNER, tr(zh, "25%–75% 区间", "25–75% range"), false),
-                (OUTER, tr(zh, "5%–95% 区间", "5–95% range"), false),
-                (TARGET, tr(zh, "目标（×）", "target (×)"), false),
-                (
-                    START,
-                    tr(zh, "起点（●，观测值）", "start (●, observed)"),
-                    false,
-                ),
-            ],
-        )
+        let mut entries = vec![
+            (MEDIAN, tr(zh, "中位数", "median"), true),
+            (INNER, tr(zh, "25%–75% 区间", "25–75% range"), false),
+            (OUTER, tr(zh, "5%–95% 区间", "5–95% range"), false),
+            (TARGET, tr(zh, "目标（×）", "target (×)"), false),
+        ];
+        if self.observed_start {
+            entries.push((
+                START,
+                tr(zh, "起点（●，观测值）", "start (●, observed)"),
+                false,
+            ));
+        }
+        legend(&foot, &entries)
     }
 }
