@@ -53,7 +53,7 @@ impl Trajectory {
     pub fn run(&mut self, sc: &Scenario, seed: u64, index: u64) {
         let streams = Streams::new(seed, index);
         self.params.draw_trajectory(sc, &streams);
-        let mut yv = self.start(sc);
+        let mut yv = self.start(sc, &streams);
         for year in 1..=sc.horizon() as u32 {
             if self.yearly {
                 self.params.draw_year(sc, &streams, year);
@@ -64,7 +64,7 @@ impl Trajectory {
     }
 
     /// Start state from the drawn stocks; places filled by the same rules as later years.
-    fn start(&mut self, sc: &Scenario) -> YearValues {
+    fn start(&mut self, sc: &Scenario, streams: &Streams) -> YearValues {
         let p = &self.params;
         let yv = YearValues {
             budget: p.funding.budget,
@@ -75,7 +75,6 @@ impl Trajectory {
             graduates_index: 1.0,
             outside_index: 1.0,
         };
-        let streams = Streams::new(0, 0); // no draws happen at the start
         for (i, st) in self.states.iter_mut().enumerate() {
             let r = &p.regions[i];
             let s = &r.stocks;
@@ -107,7 +106,7 @@ impl Trajectory {
                 p,
                 r,
                 y: &yv,
-                streams: &streams,
+                streams,
                 region: i as u32,
                 year: 0,
                 share: sc.regions[i].budget_share,
@@ -124,6 +123,8 @@ impl Trajectory {
             t.start = std::array::from_fn(|k| st.people[k].iter().sum());
             t.supervisors_start = st.supervisors;
             t.budget = p.funding.budget * sc.regions[i].budget_share;
+            // Year 0 draws only the placement of the starting workers.
+            coverage::cover(st, &cx, t);
             snapshot(st, &cx, t);
         }
         yv
