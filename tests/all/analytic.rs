@@ -111,6 +111,9 @@ fn perfect_targeting_gives_min_one_and_n_over_k_c() {
             "{workers} workers, k = {k}, {communities} communities"
         );
         assert!((m.mean - want).abs() < 1e-12);
+        // The starting workers are placed in the start year too.
+        let m0 = row(&r, "urban_coverage", "total", 2020);
+        assert_eq!((m0.p05, m0.p95), (want, want), "start year");
     }
 }
 
