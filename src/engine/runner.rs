@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Tally, Trajectory};
 use crate::scenario::{Metric, Scenario, Scope, Target};
@@ -72,10 +72,10 @@ pub enum RunError {
     Interrupted,
 }
 
-/// One row of `metrics.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One row of `metrics.csv`, written by a run and read back by `wfsim report`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricRow {
-    pub metric: &'static str,
+    pub metric: String,
     pub scope: String,
     pub year: i32,
     pub mean: f64,
@@ -355,7 +355,7 @@ pub fn run(
                 let q = h.quantiles(&QUANTILES);
                 let q = Quantiles::from_slice(&q.iter().map(|v| v / scale).collect::<Vec<_>>());
                 rows.push(MetricRow {
-                    metric: m.name(),
+                    metric: m.name().to_string(),
                     scope: scope.clone(),
                     year: sc.start_year + y as i32,
                     mean: h.mean() / scale,

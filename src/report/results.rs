@@ -9,23 +9,9 @@ use serde::Deserialize;
 
 use super::OutputError;
 use super::json::{Joint, RunInfo, ScenarioInfo};
-use crate::engine::RunResult;
+use crate::engine::{MetricRow, RunResult};
 use crate::scenario::Scenario;
 use crate::stats::target::TargetSummary;
-
-/// One row of `metrics.csv`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct MetricRecord {
-    pub metric: String,
-    pub scope: String,
-    pub year: i32,
-    pub mean: f64,
-    pub p05: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-}
 
 /// `summary.json` as read back.
 #[derive(Debug, Clone, Deserialize)]
@@ -46,7 +32,7 @@ pub struct Results {
     pub interval: String,
     pub targets: Vec<TargetSummary>,
     pub joint: Joint,
-    pub metrics: Vec<MetricRecord>,
+    pub metrics: Vec<MetricRow>,
 }
 
 impl Results {
@@ -103,7 +89,7 @@ impl Results {
     }
 
     /// The rows of one metric and scope, by year.
-    pub fn series(&self, metric: &str, scope: &str) -> Vec<&MetricRecord> {
+    pub fn series(&self, metric: &str, scope: &str) -> Vec<&MetricRow> {
         self.metrics
             .iter()
             .filter(|m| m.metric == metric && m.scope == scope)
