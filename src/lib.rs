@@ -9,11 +9,14 @@
 //! 3. [`engine`]: keyed random streams and the parallel runner, which turns
 //!    thousands of trajectories into per-target records and histograms;
 //! 4. [`stats`]: probabilities with intervals, quantiles, target summaries;
-//! 5. [`report`]: `summary.json`, `metrics.csv`, `targets.csv`, each
-//!    written whole or not at all.
+//! 5. [`report`]: `summary.json`, `metrics.csv`, `targets.csv`, the charts,
+//!    `report.html` and `summary.xlsx`, each written whole or not at all.
+//!
+//! [`analysis`] drives the engine for comparisons of policy variants.
 //!
 //! The `wfsim` binary is a thin command line over these.
 
+pub mod analysis;
 pub mod engine;
 pub mod model;
 pub mod report;

@@ -71,6 +71,28 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         font: Option<PathBuf>,
     },
+    /// Compare policy variants on the same random numbers: the [[variant]]s of FILE,
+    /// or other scenario files that share its regions and targets.
+    Compare {
+        /// The baseline scenario.
+        file: PathBuf,
+        /// Scenario files to compare with it (default: FILE's [[variant]]s).
+        others: Vec<PathBuf>,
+        /// Only these declared variants (repeatable).
+        #[arg(long = "variant", value_name = "NAME")]
+        only: Vec<String>,
+        #[arg(short = 'n', long)]
+        trajectories: Option<u64>,
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Output folder (default: outputs/<scenario name>/compare/).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
     Report {
         /// A folder written by `wfsim run` (holding summary.json and metrics.csv).
@@ -108,6 +130,25 @@ fn main() -> ExitCode {
             run(&file, trajectories, seed, out, threads, quiet, briefing)
         }
         Command::Report { dir, font } => report(&dir, font.as_deref()),
+        Command::Compare {
+            file,
+            others,
+            only,
+            trajectories,
+            seed,
+            out,
+            threads,
+            quiet,
+        } => compare(
+            &file,
+            &others,
+            &only,
+            trajectories,
+            seed,
+            out,
+            threads,
+            quiet,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -338,6 +379,155 @@ fn report(dir: &Path, font: Option<&Path>) -> Result<(), Failure> {
     );
     for w in written.iter().filter(|p| p.parent() == Some(dir)) {
         println!("wrote {}", w.display());
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    file: &Path,
+    others: &[PathBuf],
+    only: &[String],
+    trajectories: Option<u64>,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    use wfsim::analysis::compare::{Arm, compare, to_csv};
+    let base = load(file)?;
+    let opts = RunOptions::for_scenario(&base, trajectories, seed, threads);
+    let mut arms = Vec::new();
+    if others.is_empty() {
+        for name in only {
+            if !base.variants.iter().any(|v| &v.name == name) {
+                let known: Vec<&str> = base.variants.iter().map(|v| v.name.as_str()).collect();
+                return Err(Failure::Other(format!(
+                    "{} declares no variant {name:?} (it has: {})",
+                    file.display(),
+                    known.join(", ")
+                )));
+            }
+        }
+        for v in base
+            .variants
+            .iter()
+            .filter(|v| only.is_empty() || only.contains(&v.name))
+        {
+            let sc = base
+                .variant(v)
+                .map_err(|e| Failure::Scenario(format!("in variant {:?}:\n{e}", v.name)))?;
+            arms.push(Arm {
+                name: v.name.clone(),
+                label: v.label.clone(),
+                scenario: sc,
+            });
+        }
+    } else {
+        for f in others {
+            let sc = load(f)?;
+            arms.push(Arm {
+                name: sc.meta.name.clone(),
+                label: sc.meta.label.clone(),
+                scenario: sc,
+            });
+        }
+    }
+    if arms.is_empty() {
+        return Err(Failure::Other(format!(
+            "nothing to compare: {} declares no [[variant]] and no other file was given",
+            file.display()
+        )));
+    }
+    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&base).join("compare")))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let base_arm = Arm {
+        name: "baseline".into(),
+        label: if base.meta.language == "zh" {
+            "基准".into()
+        } else {
+            "baseline".into()
+        },
+        scenario: base,
+    };
+    let bar = if quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(opts.trajectories * (arms.len() as u64 + 1));
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message("compare");
+        b
+    };
+    let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    bar.finish_and_clear();
+    let json = serde_json::to_vec_pretty(&c).map_err(|e| Failure::Other(e.to_string()))?;
+    let csv = to_csv(&c).map_err(|e| Failure::Other(e.to_string()))?;
+    let written = [
+        dir.write("compare.json", &json),
+        dir.write("compare.csv", &csv),
+    ];
+    let written: Vec<PathBuf> = written
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    if !quiet {
+        let print = || -> io::Result<()> {
+            let mut o = io::stdout().lock();
+            writeln!(
+                o,
+                "{} — {} trajectories per arm, seed {}, same random numbers in every arm",
+                c.label, c.trajectories, c.seed
+            )?;
+            writeln!(o)?;
+            for t in &c.targets {
+                writeln!(
+                    o,
+                    "{}: baseline {:.1}% [{:.1}, {:.1}]",
+                    t.label,
+                    t.baseline * 100.0,
+                    t.baseline_low * 100.0,
+                    t.baseline_high * 100.0
+                )?;
+                for v in &t.variants {
+                    writeln!(
+                        o,
+                        "    {:<24} {:>6.1}%   difference {:>+6.1} points [{:+.1}, {:+.1}] (unpaired would be [{:+.1}, {:+.1}])",
+                        v.variant,
+                        v.p_met * 100.0,
+                        v.difference * 100.0,
+                        v.diff_low * 100.0,
+                        v.diff_high * 100.0,
+                        v.unpaired_low * 100.0,
+                        v.unpaired_high * 100.0
+                    )?;
+                }
+            }
+            writeln!(o)?;
+            for a in &c.arms {
+                let sign = if a.extra_cost > 0.0 { "+" } else { "" };
+                writeln!(
+                    o,
+                    "{:<28} spends {:>16} yuan over the projection ({sign}{} vs baseline)",
+                    a.name,
+                    human(a.spend, false),
+                    human(a.extra_cost, false)
+                )?;
+            }
+            for w in &written {
+                writeln!(o, "wrote {}", w.display())?;
+            }
+            Ok(())
+        };
+        if let Err(e) = print()
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            return Err(Failure::Other(e.to_string()));
+        }
     }
     Ok(())
 }

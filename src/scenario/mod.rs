@@ -14,6 +14,7 @@ pub mod param;
 pub mod schema;
 mod template;
 mod validate;
+mod variant;
 
 use std::path::{Path, PathBuf};
 
@@ -237,6 +238,19 @@ pub struct Scenario {
     pub levers: Levers,
     pub transfers: Vec<Transfer>,
     pub targets: Vec<Target>,
+    /// Variants declared in the file, for paired comparison.
+    pub variants: Vec<VariantSpec>,
+    /// The file's text, from which variants are built.
+    pub source: String,
+}
+
+/// A variant as declared: its name, label and the values it sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantSpec {
+    pub name: String,
+    pub label: String,
+    /// (dotted path, new value), in file order.
+    pub set: Vec<(String, toml::Value)>,
 }
 
 impl Scenario {

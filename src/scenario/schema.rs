@@ -35,6 +35,20 @@ pub struct ScenarioFile {
     pub transfer: Vec<TransferRaw>,
     #[serde(default)]
     pub target: Vec<TargetRaw>,
+    #[serde(default)]
+    pub variant: Vec<VariantRaw>,
+}
+
+/// `[[variant]]`: the same scenario with some values changed, for paired
+/// comparison (`wfsim compare`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantRaw {
+    pub name: String,
+    pub label: Option<String>,
+    /// Dotted paths of the file and their new values:
+    /// `"levers.exam_support.share" = 0.2`, `"region.centre.stocks.junior" = 1000`.
+    pub set: toml::Table,
 }
 
 /// `[scenario]`: what the scenario is.

@@ -210,7 +210,8 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
         loc,
         errors: Vec::new(),
     };
-    let scenario = check(&mut c, path, raw);
+    let mut scenario = check(&mut c, path, raw);
+    scenario.source = text.to_string();
     if c.errors.is_empty() {
         Ok(scenario)
     } else {
@@ -474,6 +475,38 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
     // Targets.
     let targets = check_targets(c, &raw, &regions, start, end);
 
+    // Variants: names here; their values are checked when a variant is built.
+    let mut names = HashSet::new();
+    let mut variants = Vec::new();
+    for (i, v) in raw.variant.iter().enumerate() {
+        let vp = root.key("variant").index(i);
+        if v.name.trim().is_empty() || v.name.contains(['/', '\\', ',']) || v.name == "baseline" {
+            c.err(
+                &vp.key("name"),
+                "a variant name (not empty, not \"baseline\", no slashes or commas)",
+                format!("{:?}", v.name),
+            );
+        } else if !names.insert(v.name.clone()) {
+            c.err(
+                &vp.key("name"),
+                "a name no other variant has",
+                format!("{:?} again", v.name),
+            );
+        }
+        if v.set.is_empty() {
+            c.err(
+                &vp.key("set"),
+                "at least one value to change",
+                "an empty table",
+            );
+        }
+        variants.push(super::VariantSpec {
+            name: v.name.clone(),
+            label: v.label.clone().unwrap_or_else(|| v.name.clone()),
+            set: v.set.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        });
+    }
+
     Scenario {
         file: path.to_path_buf(),
         meta,
@@ -487,6 +520,8 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         levers,
         transfers,
         targets,
+        variants,
+        source: String::new(),
     }
 }
 

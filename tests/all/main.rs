@@ -4,6 +4,7 @@ mod analytic;
 mod briefing;
 mod cli;
 mod common;
+mod compare;
 mod conservation;
 mod determinism;
 mod errors;

@@ -1,0 +1,5 @@
+//! Analyses that drive the engine to answer "what should we change?":
+//! paired comparison of variants ([`compare`]). They use the engine's common
+//! random numbers: every arm runs with the same seed.
+
+pub mod compare;

@@ -1,0 +1,167 @@
+//! Variants: the same scenario with some values changed. A variant is built
+//! by setting values at dotted paths of the base file's TOML and validating
+//! the result as a whole scenario, so a variant gets every check the base
+//! gets, and a path that names nothing is an error, never ignored.
+//!
+//! Paths follow the file: `levers.exam_support.share`, `funding.budget`,
+//! `parameters.exam.junior_pass_rate`; `region.<id>` and `target.<id>` pick
+//! an element of those arrays by its `id`, `transfer.<n>` by position.
+//! Because every random stream is keyed by (seed, trajectory, region, year,
+//! purpose) and every parameter's stream by its path, a variant run with the
+//! base's seed shares its random numbers (common random numbers).
+
+use std::path::Path;
+
+use super::error::{ScenarioError, ScenarioErrors};
+use super::{Scenario, VariantSpec};
+
+/// Why a value could not be set.
+fn problem(
+    file: &Path,
+    path: &str,
+    expected: impl Into<String>,
+    found: impl Into<String>,
+) -> ScenarioErrors {
+    ScenarioErrors(vec![ScenarioError {
+        file: file.to_path_buf(),
+        line: None,
+        column: None,
+        path: path.to_string(),
+        expected: expected.into(),
+        found: found.into(),
+        snippet: None,
+    }])
+}
+
+/// Sets `value` at the dotted `path` of `doc`.
+fn set_path(doc: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), (String, String)> {
+    let segs: Vec<&str> = path.split('.').collect();
+    if segs.iter().any(|s| s.is_empty()) {
+        return Err((
+            "a dotted path such as levers.exam_support.share".into(),
+            format!("{path:?}"),
+        ));
+    }
+    let mut table = doc;
+    let mut i = 0;
+    while i + 1 < segs.len() {
+        let key = segs[i];
+        let entry = table
+            .entry(key.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        table = match entry {
+            toml::Value::Table(t) => t,
+            toml::Value::Array(items) => {
+                // An array of tables: the next segment picks an element by id (or position).
+                let pick = segs[i + 1];
+                let pos = items
+                    .iter()
+                    .position(|it| it.get("id").and_then(|v| v.as_str()) == Some(pick))
+                    .or_else(|| pick.parse::<usize>().ok().filter(|&n| n < items.len()));
+                let Some(pos) = pos else {
+                    let ids: Vec<String> = items
+                        .iter()
+                        .filter_map(|it| it.get("id").and_then(|v| v.as_str()).map(String::from))
+                        .collect();
+                    return Err((
+                        format!(
+                            "an element of `{key}` by id ({}) or position",
+                            ids.join(", ")
+                        ),
+                        format!("{pick:?}"),
+                    ));
+                };
+                i += 1;
+                match &mut items[pos] {
+                    toml::Value::Table(t) => t,
+                    _ => {
+                        return Err((format!("a table at `{key}.{pick}`"), "another value".into()));
+                    }
+                }
+            }
+            other => {
+                return Err((
+                    format!("a table at `{}`", segs[..=i].join(".")),
+                    format!("the value {other}"),
+                ));
+            }
+        };
+        i += 1;
+    }
+    let last = segs[segs.len() - 1];
+    table.insert(last.to_string(), value);
+    Ok(())
+}
+
+impl Scenario {
+    /// This scenario with the values at the given dotted paths replaced.
+    pub fn with_values(&self, set: &[(String, toml::Value)]) -> Result<Scenario, ScenarioErrors> {
+        let mut doc: toml::Table = toml::from_str(&self.source).map_err(|e| {
+            problem(
+                &self.file,
+                "",
+                "the scenario's own text to parse",
+                e.to_string(),
+            )
+        })?;
+        doc.remove("variant");
+        for (path, value) in set {
+            set_path(&mut doc, path, value.clone())
+                .map_err(|(exp, found)| problem(&self.file, path, exp, found))?;
+        }
+        let text = toml::to_string(&doc).map_err(|e| {
+            problem(
+                &self.file,
+                "",
+                "a scenario that can be written",
+                e.to_string(),
+            )
+        })?;
+        let changed: Vec<String> = set.iter().map(|(p, v)| format!("{p} = {v}")).collect();
+        match Scenario::from_str(&self.file, &text) {
+            Ok(mut sc) => {
+                sc.variants = Vec::new();
+                Ok(sc)
+            }
+            // Positions in the rebuilt text would mislead: name the change instead.
+            Err(ScenarioErrors(errs)) => Err(ScenarioErrors(
+                errs.into_iter()
+                    .map(|e| ScenarioError {
+                        line: None,
+                        column: None,
+                        snippet: None,
+                        path: format!("{} (with {})", e.path, changed.join(", ")),
+                        ..e
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    /// A declared variant as a scenario.
+    pub fn variant(&self, spec: &VariantSpec) -> Result<Scenario, ScenarioErrors> {
+        let mut sc = self.with_values(&spec.set)?;
+        sc.meta.label = format!("{} — {}", self.meta.label, spec.label);
+        Ok(sc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_reach_tables_and_arrays_by_id() {
+        let mut doc: toml::Table = toml::from_str("[a]\nb = 1\n[[region]]\nid = \"x\"\n[[region]]\nid = \"y\"\n[region.stocks]\njunior = 1").unwrap();
+        set_path(&mut doc, "a.b", toml::Value::Integer(2)).unwrap();
+        set_path(&mut doc, "region.y.stocks.junior", toml::Value::Integer(5)).unwrap();
+        set_path(&mut doc, "levers.posts.share", toml::Value::Float(0.5)).unwrap();
+        assert_eq!(doc["a"]["b"].as_integer(), Some(2));
+        assert_eq!(doc["region"][1]["stocks"]["junior"].as_integer(), Some(5));
+        assert_eq!(doc["levers"]["posts"]["share"].as_float(), Some(0.5));
+        let e = set_path(&mut doc, "region.z.budget_share", toml::Value::Float(0.1)).unwrap_err();
+        assert!(e.0.contains("x, y"), "{e:?}");
+        let e = set_path(&mut doc, "a.b.c", toml::Value::Float(0.1)).unwrap_err();
+        assert!(e.0.contains("a table at `a.b`"), "{e:?}");
+    }
+}

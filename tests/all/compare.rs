@@ -1,0 +1,138 @@
+//! Paired comparison of variants on common random numbers.
+
+use wfsim::analysis::compare::{Arm, Comparison, compare};
+use wfsim::engine::RunOptions;
+use wfsim::scenario::Scenario;
+
+use crate::common::*;
+
+fn arm(name: &str, sc: Scenario) -> Arm {
+    Arm {
+        name: name.into(),
+        label: name.into(),
+        scenario: sc,
+    }
+}
+
+fn with(base: &Scenario, set: &[(&str, toml::Value)]) -> Scenario {
+    let set: Vec<(String, toml::Value)> = set
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    match base.with_values(&set) {
+        Ok(sc) => sc,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn run_compare(base: &Scenario, variants: Vec<Arm>, n: u64, threads: usize) -> Comparison {
+    let opts = RunOptions {
+        trajectories: n,
+        seed: 77,
+        threads,
+    };
+    compare(&arm("baseline", base.clone()), &variants, opts, &|_| {})
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_variant_identical_to_the_baseline_differs_by_exactly_zero() {
+    let base = template();
+    // The same budget the file already has.
+    let same = with(
+        &base,
+        &[("funding.budget", toml::Value::Integer(30_000_000))],
+    );
+    let c = run_compare(&base, vec![arm("same", same)], 1000, 2);
+    for t in &c.targets {
+        let v = &t.variants[0];
+        assert_eq!(
+            (v.difference, v.diff_low, v.diff_high),
+            (0.0, 0.0, 0.0),
+            "{}",
+            t.id
+        );
+        assert_eq!(v.p_met, t.baseline);
+    }
+    assert_eq!(c.arms[1].extra_cost, 0.0);
+}
+
+#[test]
+fn a_lever_that_helps_gives_a_positive_difference_excluding_zero_and_pairing_narrows_it() {
+    let base = template();
+    // A little more exam support: more passes, nothing else drawn differently.
+    let more = with(
+        &base,
+        &[("levers.exam_support.share", toml::Value::Float(0.11))],
+    );
+    let c = run_compare(&base, vec![arm("more", more)], 3000, 2);
+    let t = c.targets.iter().find(|t| t.id == "certified-2025").unwrap();
+    let v = &t.variants[0];
+    assert!(
+        v.difference > 0.0 && v.diff_low > 0.0,
+        "difference {} [{}, {}]",
+        v.difference,
+        v.diff_low,
+        v.diff_high
+    );
+    let paired = v.diff_high - v.diff_low;
+    let unpaired = v.unpaired_high - v.unpaired_low;
+    assert!(
+        paired < 0.5 * unpaired,
+        "paired width {paired} vs unpaired {unpaired}"
+    );
+    assert!(c.arms[1].extra_cost > 0.0, "more support costs more");
+}
+
+#[test]
+fn comparisons_are_identical_at_any_thread_count() {
+    let base = template();
+    let v: Vec<Arm> = base
+        .variants
+        .iter()
+        .map(|s| arm(&s.name, base.variant(s).unwrap()))
+        .collect();
+    let one = run_compare(&base, v, 400, 1);
+    let v: Vec<Arm> = base
+        .variants
+        .iter()
+        .map(|s| arm(&s.name, base.variant(s).unwrap()))
+        .collect();
+    let two = run_compare(&base, v, 400, 2);
+    assert_eq!(one, two);
+    assert_eq!(
+        one.targets.len(),
+        base.targets.len() + 1,
+        "every target and the joint"
+    );
+}
+
+#[test]
+fn variants_of_a_file_are_checked_like_the_file() {
+    let base = template();
+    let bad = base
+        .with_values(&[("levers.exam_support.shar".into(), toml::Value::Float(0.2))])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        bad.contains("unknown field `shar`") && bad.contains("with levers.exam_support.shar = 0.2"),
+        "{bad}"
+    );
+    let bad = base
+        .with_values(&[("levers.posts.share".into(), toml::Value::Float(0.9))])
+        .unwrap_err()
+        .to_string();
+    assert!(bad.contains("at most 100%"), "{bad}");
+    let bad = base
+        .with_values(&[(
+            "region.nowhere.budget_share".into(),
+            toml::Value::Float(0.1),
+        )])
+        .unwrap_err()
+        .to_string();
+    assert!(bad.contains("centre, outer"), "{bad}");
+    // Declared variants all build.
+    for v in &base.variants {
+        assert!(base.variant(v).is_ok(), "{}", v.name);
+    }
+}
