@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use wfsim::engine::{RunOptions, RunResult};
 use wfsim::report::results::Results;
-use wfsim::report::{OutputDir, default_dir, write_briefing};
+use wfsim::report::{OutputDir, default_dir, write_briefing, write_comparison};
 use wfsim::scenario::{LoadError, Scenario, TEMPLATE};
 
 #[derive(Parser)]
@@ -92,6 +92,9 @@ enum Command {
         threads: Option<usize>,
         #[arg(short, long)]
         quiet: bool,
+        /// A TrueType/OpenType font for the chart instead of the bundled one.
+        #[arg(long, value_name = "PATH")]
+        font: Option<PathBuf>,
     },
     /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
     Report {
@@ -139,6 +142,7 @@ fn main() -> ExitCode {
             out,
             threads,
             quiet,
+            font,
         } => compare(
             &file,
             &others,
@@ -148,6 +152,7 @@ fn main() -> ExitCode {
             out,
             threads,
             quiet,
+            font,
         ),
     };
     match result {
@@ -393,8 +398,9 @@ fn compare(
     out: Option<PathBuf>,
     threads: Option<usize>,
     quiet: bool,
+    font: Option<PathBuf>,
 ) -> Result<(), Failure> {
-    use wfsim::analysis::compare::{Arm, compare, to_csv};
+    use wfsim::analysis::compare::{Arm, compare};
     let base = load(file)?;
     let opts = RunOptions::for_scenario(&base, trajectories, seed, threads);
     let mut arms = Vec::new();
@@ -465,15 +471,11 @@ fn compare(
     let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k))
         .map_err(|e| Failure::Other(e.to_string()))?;
     bar.finish_and_clear();
-    let json = serde_json::to_vec_pretty(&c).map_err(|e| Failure::Other(e.to_string()))?;
-    let csv = to_csv(&c).map_err(|e| Failure::Other(e.to_string()))?;
-    let written = [
-        dir.write("compare.json", &json),
-        dir.write("compare.csv", &csv),
-    ];
-    let written: Vec<PathBuf> = written
-        .into_iter()
-        .collect::<Result<_, _>>()
+    let zh = c
+        .label
+        .chars()
+        .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+    let written = write_comparison(&dir, &c, zh, font.as_deref())
         .map_err(|e| Failure::Other(e.to_string()))?;
     if !quiet {
         let print = || -> io::Result<()> {

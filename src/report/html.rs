@@ -133,3 +133,86 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
     ));
     h
 }
+
+/// `compare.html`: the comparison's table and chart, self-contained.
+pub fn render_comparison(
+    c: &crate::analysis::compare::Comparison,
+    chart: &Rendered,
+    zh: bool,
+) -> String {
+    let t = |a: &str, b: &str| tr(zh, a, b);
+    let pts = |x: f64| format!("{:+.1}", x * 100.0);
+    let mut h = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
+body{{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}\n\
+table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border-bottom:1px solid #ddd;padding:.4em .5em;text-align:right}}\n\
+th:first-child,td:first-child,td:nth-child(2){{text-align:left}}th{{background:#f4f4f4}}\n\
+.up{{color:#1a9850;font-weight:bold}}.down{{color:#b2182b;font-weight:bold}}img{{max-width:100%}}.note{{color:#555;font-size:.9em}}\n</style>\n</head>\n<body>\n",
+        if zh { "zh-CN" } else { "en" },
+        esc(&c.label)
+    );
+    h.push_str(&format!(
+        "<h1>{} — {}</h1>\n",
+        esc(&c.label),
+        t("政策方案比较", "policy variants compared")
+    ));
+    h.push_str(&format!(
+        "<p class=\"note\">{} {} · {} {} · {}</p>\n",
+        t("每个方案模拟次数", "Trajectories per arm:"),
+        count(c.trajectories as f64, false),
+        t("随机种子", "seed"),
+        c.seed,
+        t("所有方案使用相同的随机数，差值按逐次配对计算。", "Every arm runs on the same random numbers; differences are paired trajectory by trajectory.")
+    ));
+    h.push_str(&format!(
+        "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        t("目标", "Target"),
+        t("方案", "Variant"),
+        t("实现概率", "P(met)"),
+        t(
+            "与基准之差（百分点）[95% 配对区间]",
+            "Difference from baseline (points) [95% paired interval]"
+        ),
+        t("不配对时的区间", "Unpaired interval"),
+        t("额外支出（元）", "Extra spend (yuan)")
+    ));
+    for tg in &c.targets {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{} [{}, {}]</td><td></td><td></td><td></td></tr>\n",
+            esc(&tg.label),
+            t("基准", "baseline"),
+            percent(tg.baseline),
+            percent(tg.baseline_low),
+            percent(tg.baseline_high)
+        ));
+        for v in &tg.variants {
+            let class = if v.diff_low > 0.0 {
+                "up"
+            } else if v.diff_high < 0.0 {
+                "down"
+            } else {
+                ""
+            };
+            let arm = c.arms.iter().find(|a| a.name == v.variant);
+            h.push_str(&format!(
+                "<tr><td></td><td>{}</td><td>{}</td><td class=\"{class}\">{} [{}, {}]</td><td>[{}, {}]</td><td>{}</td></tr>\n",
+                esc(arm.map_or(&v.variant, |a| &a.label)),
+                percent(v.p_met),
+                pts(v.difference),
+                pts(v.diff_low),
+                pts(v.diff_high),
+                pts(v.unpaired_low),
+                pts(v.unpaired_high),
+                arm.map_or("–".into(), |a| count(a.extra_cost, false))
+            ));
+        }
+    }
+    h.push_str("</table>\n");
+    h.push_str(&format!(
+        "<img alt=\"{}\" src=\"data:image/png;base64,{}\">\n<p class=\"note\">{}</p>\n</body>\n</html>\n",
+        esc(&chart.title),
+        base64::engine::general_purpose::STANDARD.encode(&chart.png),
+        esc(&c.interval)
+    ));
+    h
+}

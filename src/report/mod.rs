@@ -157,3 +157,33 @@ pub fn write_briefing(
     written.push(dir.write("summary.xlsx", &book)?);
     Ok(written)
 }
+
+/// Writes a comparison: `compare.json`, `compare.csv`, `compare.svg`/`.png`
+/// (grouped bars) and `compare.html`, all drawn before any is written.
+pub fn write_comparison(
+    dir: &OutputDir,
+    c: &crate::analysis::compare::Comparison,
+    zh: bool,
+    font: Option<&Path>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    font::register(font).map_err(OutputError::Chart)?;
+    let json = serde_json::to_vec_pretty(c).map_err(|e| OutputError::Encode {
+        name: "compare.json",
+        message: e.to_string(),
+    })?;
+    let csv = crate::analysis::compare::to_csv(c).map_err(|e| OutputError::Encode {
+        name: "compare.csv",
+        message: e.to_string(),
+    })?;
+    let fig = chart::compare::CompareBars::new(c, zh);
+    let title = fig.title.clone();
+    let rendered = chart::render("compare".into(), title, &fig).map_err(OutputError::Chart)?;
+    let page = html::render_comparison(c, &rendered, zh);
+    Ok(vec![
+        dir.write("compare.json", &json)?,
+        dir.write("compare.csv", &csv)?,
+        dir.write("compare.svg", rendered.svg.as_bytes())?,
+        dir.write("compare.png", &rendered.png)?,
+        dir.write("compare.html", page.as_bytes())?,
+    ])
+}

@@ -136,3 +136,63 @@ fn variants_of_a_file_are_checked_like_the_file() {
         assert!(base.variant(v).is_ok(), "{}", v.name);
     }
 }
+
+#[test]
+fn the_compare_command_writes_its_table_chart_and_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args([
+            "compare",
+            t,
+            "-n",
+            "300",
+            "--out",
+            "cmp",
+            "--variant",
+            "bigger-budget",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("bigger-budget")
+            && stdout.contains("difference")
+            && !stdout.contains("outer-stations"),
+        "{stdout}"
+    );
+    let cmp = dir.path().join("cmp");
+    for f in [
+        "compare.json",
+        "compare.csv",
+        "compare.svg",
+        "compare.png",
+        "compare.html",
+    ] {
+        assert!(cmp.join(f).is_file(), "{f}");
+    }
+    let html = std::fs::read_to_string(cmp.join("compare.html")).unwrap();
+    assert!(html.contains("预算增加 20%") && html.contains("data:image/png;base64,"));
+    let c: Comparison =
+        serde_json::from_slice(&std::fs::read(cmp.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(c.arms.len(), 2);
+    let csv = std::fs::read_to_string(cmp.join("compare.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 5, "a row per target and the joint");
+    // An unknown variant name is refused.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args(["compare", t, "-n", "10", "--variant", "nope"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("more-exam-support, bigger-budget, outer-stations")
+    );
+}

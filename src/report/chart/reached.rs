@@ -10,7 +10,7 @@ use crate::report::results::Results;
 
 /// Twenty distinct line colours (ColorBrewer Dark2 and Set1, then others),
 /// so that a plan with many targets never repeats one.
-const PALETTE: [RGBColor; 20] = [
+pub(crate) const PALETTE: [RGBColor; 20] = [
     RGBColor(27, 158, 119),
     RGBColor(217, 95, 2),
     RGBColor(117, 112, 179),

@@ -1,0 +1,124 @@
+//! Grouped bars for a comparison: a group per target (and the joint), a bar
+//! per arm with its 95% interval, the baseline first.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::reached::PALETTE;
+use super::{Figure, INK, fail, legend, shorten, text, tr, widest};
+use crate::analysis::compare::Comparison;
+use crate::report::format::percent;
+
+pub struct CompareBars {
+    pub title: String,
+    /// Per target: label and, per arm, (p, low, high).
+    groups: Vec<(String, Vec<(f64, f64, f64)>)>,
+    arms: Vec<String>,
+    zh: bool,
+}
+
+impl CompareBars {
+    pub fn new(c: &Comparison, zh: bool) -> CompareBars {
+        CompareBars {
+            title: format!(
+                "{} — {}",
+                shorten(&c.label, 36),
+                tr(zh, "政策方案比较", "policy variants compared")
+            ),
+            groups: c
+                .targets
+                .iter()
+                .map(|t| {
+                    let mut bars = vec![(t.baseline, t.baseline_low, t.baseline_high)];
+                    bars.extend(t.variants.iter().map(|v| (v.p_met, v.ci_low, v.ci_high)));
+                    (shorten(&t.label, 34), bars)
+                })
+                .collect(),
+            arms: c.arms.iter().map(|a| shorten(&a.label, 24)).collect(),
+            zh,
+        }
+    }
+
+    fn arms_n(&self) -> usize {
+        self.arms.len().max(1)
+    }
+}
+
+impl Figure for CompareBars {
+    fn size(&self) -> (u32, u32) {
+        let rows = self.groups.len() * self.arms_n();
+        (
+            1100,
+            150 + 16 * rows as u32 + 14 * self.groups.len() as u32 + 40,
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        use plotters::style::text_anchor::{HPos, Pos, VPos};
+        root.fill(&WHITE).map_err(fail)?;
+        let (w, h) = root.dim_in_pixel();
+        let (main, foot) = root.split_vertically(h - 40);
+        let labels: Vec<String> = self.groups.iter().map(|g| g.0.clone()).collect();
+        let left = (widest(&main, &labels, 14) + 20).clamp(80, w / 2);
+        let k = self.arms_n() as f64;
+        let n = self.groups.len().max(1) as f64;
+        let mut chart = ChartBuilder::on(&main)
+            .caption(&self.title, text(20))
+            .margin(12)
+            .margin_right(60)
+            .x_label_area_size(44)
+            .y_label_area_size(left)
+            .build_cartesian_2d(0f64..1f64, 0f64..n)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(11)
+            .x_label_formatter(&|x| percent(*x))
+            .x_desc(tr(
+                self.zh,
+                "实现概率（须线为 95% 置信区间）",
+                "probability met (whisker: 95% interval)",
+            ))
+            .label_style(text(14))
+            .axis_desc_style(text(14))
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw()
+            .map_err(fail)?;
+        let label_style = text(14).pos(Pos::new(HPos::Right, VPos::Center));
+        for (g, (label, bars)) in self.groups.iter().enumerate() {
+            let top = n - g as f64;
+            let slot = 0.8 / k;
+            for (a, (p, lo, hi)) in bars.iter().enumerate() {
+                let y1 = top - 0.1 - slot * a as f64;
+                let y0 = y1 - slot * 0.85;
+                let color = PALETTE[a % PALETTE.len()];
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(0.0, y0), (*p, y1)],
+                        color.filled(),
+                    )))
+                    .map_err(fail)?;
+                let c = (y0 + y1) / 2.0;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(*lo, c), (*hi, c)],
+                        INK.stroke_width(1),
+                    )))
+                    .map_err(fail)?;
+            }
+            let (x0, yc) = chart.backend_coord(&(0.0, top - 0.5));
+            main.draw(&Text::new(label.clone(), (x0 - 8, yc), label_style.clone()))
+                .map_err(fail)?;
+        }
+        let entries: Vec<(RGBColor, String, bool)> = self
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(a, l)| (PALETTE[a % PALETTE.len()], l.clone(), false))
+            .collect();
+        legend(&foot, &entries)
+    }
+}
