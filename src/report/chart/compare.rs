@@ -9,10 +9,13 @@ use super::{Figure, INK, fail, legend, shorten, text, tr, widest};
 use crate::analysis::compare::Comparison;
 use crate::report::format::percent;
 
+/// A target's group of bars: its label and, per arm, (p, low, high).
+type Group = (String, Vec<(f64, f64, f64)>);
+
 pub struct CompareBars {
     pub title: String,
     /// Per target: label and, per arm, (p, low, high).
-    groups: Vec<(String, Vec<(f64, f64, f64)>)>,
+    groups: Vec<Group>,
     arms: Vec<String>,
     zh: bool,
 }
