@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use wfsim::engine::{RunOptions, RunResult};
 use wfsim::report::results::Results;
-use wfsim::report::{OutputDir, default_dir, write_briefing, write_comparison};
+use wfsim::report::{OutputDir, default_dir, write_briefing, write_comparison, write_sweep};
 use wfsim::scenario::{LoadError, Scenario, TEMPLATE};
 
 #[derive(Parser)]
@@ -96,6 +96,30 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         font: Option<PathBuf>,
     },
+    /// Run one or two levers over a grid: P(target) and cost at every point.
+    Sweep {
+        /// The scenario.
+        file: PathBuf,
+        /// A lever and its values: PATH=v1,v2,v3 or PATH=from..to:points (once or twice).
+        #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+        axes: Vec<String>,
+        /// The target the chart shows (an id, or "joint" for all targets together).
+        #[arg(long, default_value = "joint")]
+        target: String,
+        #[arg(short = 'n', long)]
+        trajectories: Option<u64>,
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Output folder (default: outputs/<scenario name>/sweep/).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        #[arg(short, long)]
+        quiet: bool,
+        #[arg(long, value_name = "PATH")]
+        font: Option<PathBuf>,
+    },
     /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
     Report {
         /// A folder written by `wfsim run` (holding summary.json and metrics.csv).
@@ -133,6 +157,27 @@ fn main() -> ExitCode {
             run(&file, trajectories, seed, out, threads, quiet, briefing)
         }
         Command::Report { dir, font } => report(&dir, font.as_deref()),
+        Command::Sweep {
+            file,
+            axes,
+            target,
+            trajectories,
+            seed,
+            out,
+            threads,
+            quiet,
+            font,
+        } => sweep(
+            &file,
+            &axes,
+            &target,
+            trajectories,
+            seed,
+            out,
+            threads,
+            quiet,
+            font,
+        ),
         Command::Compare {
             file,
             others,
@@ -518,6 +563,107 @@ fn compare(
                     a.name,
                     human(a.spend, false),
                     human(a.extra_cost, false)
+                )?;
+            }
+            for w in &written {
+                writeln!(o, "wrote {}", w.display())?;
+            }
+            Ok(())
+        };
+        if let Err(e) = print()
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            return Err(Failure::Other(e.to_string()));
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    file: &Path,
+    axes: &[String],
+    target: &str,
+    trajectories: Option<u64>,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    quiet: bool,
+    font: Option<PathBuf>,
+) -> Result<(), Failure> {
+    use wfsim::analysis::sweep::{Axis, SweepError, sweep};
+    let sc = load(file)?;
+    let axes: Vec<Axis> = axes
+        .iter()
+        .map(|a| Axis::parse(a))
+        .collect::<Result<_, _>>()
+        .map_err(Failure::Other)?;
+    let ids: Vec<&str> = sc
+        .targets
+        .iter()
+        .map(|t| t.id.as_str())
+        .chain(std::iter::once("joint"))
+        .collect();
+    let Some(ti) = ids.iter().position(|&i| i == target) else {
+        return Err(Failure::Other(format!(
+            "no target {target:?} (targets: {})",
+            ids.join(", ")
+        )));
+    };
+    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
+    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("sweep")))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let points: u64 = axes.iter().map(|a| a.values.len() as u64).product();
+    let bar = if quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(opts.trajectories * points);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message(format!("sweep, {points} points"));
+        b
+    };
+    let s = sweep(&sc, &axes, opts, &|k| bar.inc(k)).map_err(|e| match e {
+        SweepError::Scenario(errs) => Failure::Scenario(errs.to_string()),
+        other => Failure::Other(other.to_string()),
+    })?;
+    bar.finish_and_clear();
+    let zh = sc.meta.language == "zh";
+    let written = write_sweep(&dir, &s, ti, zh, font.as_deref())
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    if !quiet {
+        let print = || -> io::Result<()> {
+            let mut o = io::stdout().lock();
+            writeln!(
+                o,
+                "{} — {} trajectories per point, seed {}, same random numbers at every point",
+                s.target_labels[ti], s.trajectories, s.seed
+            )?;
+            let head: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
+            writeln!(
+                o,
+                "{:>40}   {:>22}   {:>18}",
+                head.join(" × "),
+                "P(met) [95% CI]",
+                "spend (yuan)"
+            )?;
+            for p in &s.points {
+                let vals: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
+                let x = &p.outcomes[ti];
+                writeln!(
+                    o,
+                    "{:>40}   {:>22}   {:>18}",
+                    vals.join(" × "),
+                    format!(
+                        "{:.1}% [{:.1}, {:.1}]",
+                        x.p_met * 100.0,
+                        x.ci_low * 100.0,
+                        x.ci_high * 100.0
+                    ),
+                    human(p.spend, false)
                 )?;
             }
             for w in &written {

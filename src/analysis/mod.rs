@@ -1,5 +1,7 @@
 //! Analyses that drive the engine to answer "what should we change?":
-//! paired comparison of variants ([`compare`]). They use the engine's common
+//! paired comparison of variants ([`compare`]) and grids of lever values
+//! ([`sweep`]). They use the engine's common
 //! random numbers: every arm runs with the same seed.
 
 pub mod compare;
+pub mod sweep;

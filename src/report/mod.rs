@@ -187,3 +187,32 @@ pub fn write_comparison(
         dir.write("compare.html", page.as_bytes())?,
     ])
 }
+
+/// Writes a sweep: `sweep.json`, `sweep.csv`, and `sweep.svg`/`.png` for the
+/// chosen target (index into the sweep's targets; the last is the joint).
+pub fn write_sweep(
+    dir: &OutputDir,
+    s: &crate::analysis::sweep::Sweep,
+    target: usize,
+    zh: bool,
+    font: Option<&Path>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    font::register(font).map_err(OutputError::Chart)?;
+    let json = serde_json::to_vec_pretty(s).map_err(|e| OutputError::Encode {
+        name: "sweep.json",
+        message: e.to_string(),
+    })?;
+    let csv = crate::analysis::sweep::to_csv(s).map_err(|e| OutputError::Encode {
+        name: "sweep.csv",
+        message: e.to_string(),
+    })?;
+    let fig = chart::sweep::SweepChart::new(s, target, zh);
+    let title = fig.title.clone();
+    let rendered = chart::render("sweep".into(), title, &fig).map_err(OutputError::Chart)?;
+    Ok(vec![
+        dir.write("sweep.json", &json)?,
+        dir.write("sweep.csv", &csv)?,
+        dir.write("sweep.svg", rendered.svg.as_bytes())?,
+        dir.write("sweep.png", &rendered.png)?,
+    ])
+}

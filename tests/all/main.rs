@@ -10,3 +10,4 @@ mod determinism;
 mod errors;
 mod interval;
 mod scenarios;
+mod sweep;

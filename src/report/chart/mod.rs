@@ -9,6 +9,7 @@ pub mod fan;
 pub mod probability;
 pub mod reached;
 pub mod regions;
+pub mod sweep;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
