@@ -120,6 +120,39 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         font: Option<PathBuf>,
     },
+    /// The least value of a lever (e.g. the yearly budget) for which P(target) reaches a probability.
+    Solve {
+        /// The scenario.
+        file: PathBuf,
+        /// The lever: a dotted path of the file, e.g. funding.budget.
+        #[arg(long)]
+        lever: String,
+        /// The target (an id, or "joint" for all targets together).
+        #[arg(long, default_value = "joint")]
+        target: String,
+        /// The probability to reach.
+        #[arg(short, long, default_value_t = 0.8)]
+        probability: f64,
+        /// The range to search.
+        #[arg(long)]
+        min: f64,
+        #[arg(long)]
+        max: f64,
+        /// Stop when the answer is known to this precision (default: range / 1,000).
+        #[arg(long, default_value_t = 0.0)]
+        tolerance: f64,
+        #[arg(short = 'n', long)]
+        trajectories: Option<u64>,
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Output folder (default: outputs/<scenario name>/solve/).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
     Report {
         /// A folder written by `wfsim run` (holding summary.json and metrics.csv).
@@ -157,6 +190,29 @@ fn main() -> ExitCode {
             run(&file, trajectories, seed, out, threads, quiet, briefing)
         }
         Command::Report { dir, font } => report(&dir, font.as_deref()),
+        Command::Solve {
+            file,
+            lever,
+            target,
+            probability,
+            min,
+            max,
+            tolerance,
+            trajectories,
+            seed,
+            out,
+            threads,
+            quiet,
+        } => solve(
+            &file,
+            lever,
+            &target,
+            probability,
+            (min, max, tolerance),
+            (trajectories, seed, threads),
+            out,
+            quiet,
+        ),
         Command::Sweep {
             file,
             axes,
@@ -669,6 +725,110 @@ fn sweep(
             for w in &written {
                 writeln!(o, "wrote {}", w.display())?;
             }
+            Ok(())
+        };
+        if let Err(e) = print()
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            return Err(Failure::Other(e.to_string()));
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn solve(
+    file: &Path,
+    lever: String,
+    target: &str,
+    probability: f64,
+    (min, max, tolerance): (f64, f64, f64),
+    (trajectories, seed, threads): (Option<u64>, Option<u64>, Option<usize>),
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    use wfsim::analysis::solve::{Goal, SolveError, solve};
+    let sc = load(file)?;
+    if !(0.0..=1.0).contains(&probability) {
+        return Err(Failure::Other(format!(
+            "--probability must be between 0 and 1, found {probability}"
+        )));
+    }
+    let ids: Vec<&str> = sc
+        .targets
+        .iter()
+        .map(|t| t.id.as_str())
+        .chain(std::iter::once("joint"))
+        .collect();
+    let Some(ti) = ids.iter().position(|&i| i == target) else {
+        return Err(Failure::Other(format!(
+            "no target {target:?} (targets: {})",
+            ids.join(", ")
+        )));
+    };
+    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
+    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("solve")))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let goal = Goal {
+        lever,
+        target: ti,
+        probability,
+        min,
+        max,
+        tolerance,
+    };
+    let bar = if quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new_spinner();
+        b.set_message("solving");
+        b
+    };
+    let s = solve(&sc, &goal, opts, &|k| bar.inc(k)).map_err(|e| match e {
+        SolveError::Scenario(errs) => Failure::Scenario(errs.to_string()),
+        other => Failure::Other(other.to_string()),
+    })?;
+    bar.finish_and_clear();
+    let json = serde_json::to_vec_pretty(&s).map_err(|e| Failure::Other(e.to_string()))?;
+    let path = dir
+        .write("solve.json", &json)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    if !quiet {
+        let print = || -> io::Result<()> {
+            let mut o = io::stdout().lock();
+            writeln!(
+                o,
+                "{} for P({}) ≥ {:.0}%  ({} trajectories per evaluation, seed {}, {} evaluations)",
+                s.lever,
+                s.target,
+                s.probability * 100.0,
+                s.trajectories,
+                s.seed,
+                s.evaluations.len()
+            )?;
+            writeln!(
+                o,
+                "  least value on this seed:      {}",
+                human(s.value, false)
+            )?;
+            writeln!(
+                o,
+                "  Monte Carlo range of the answer: {} – {}",
+                human(s.range_low, false),
+                human(s.recommended, false)
+            )?;
+            writeln!(
+                o,
+                "  recommended (met with confidence): {}",
+                human(s.recommended, false)
+            )?;
+            if !s.monotone {
+                writeln!(
+                    o,
+                    "  warning: P(met) did not rise steadily with the lever on the search grid; the answer is the first crossing. See solve.json."
+                )?;
+            }
+            writeln!(o, "wrote {}", path.display())?;
             Ok(())
         };
         if let Err(e) = print()

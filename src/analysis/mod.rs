@@ -1,7 +1,8 @@
 //! Analyses that drive the engine to answer "what should we change?":
 //! paired comparison of variants ([`compare`]) and grids of lever values
-//! ([`sweep`]). They use the engine's common
+//! ([`sweep`]), the least lever value that reaches a probability ([`solve`]). They use the engine's common
 //! random numbers: every arm runs with the same seed.
 
 pub mod compare;
+pub mod solve;
 pub mod sweep;

@@ -10,4 +10,5 @@ mod determinism;
 mod errors;
 mod interval;
 mod scenarios;
+mod solve;
 mod sweep;
