@@ -18,7 +18,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Tally, Trajectory};
+use crate::model::{Sampled, Tally, Trajectory};
 use crate::scenario::{Metric, Scenario, Scope, Target};
 use crate::stats::target::{Quantiles, TargetSummary, YearStats, summarise};
 use crate::stats::{Histogram, Interval, QUANTILES, wilson};
@@ -89,11 +89,15 @@ pub struct MetricRow {
 /// Per-trajectory outcomes: `values[i * targets + t]` is target `t`'s metric
 /// in its year in trajectory `i`; `first[...]` the index of the first year
 /// (from the start year) in which it held, `u16::MAX` if never.
+/// `params[i * param_names.len() + k]` is trajectory `i`'s draw of the
+/// `k`-th parameter that is uncertain per trajectory (for sensitivity).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Records {
     pub targets: usize,
     pub values: Vec<f64>,
     pub first: Vec<u16>,
+    pub param_names: Vec<String>,
+    pub params: Vec<f64>,
 }
 
 impl Records {
@@ -228,27 +232,21 @@ pub fn run(
         })
         .sum();
 
+    let param_names = Sampled::uncertain_names(sc);
+    let np = param_names.len();
     let mut values = vec![0.0f64; n * nt];
     let mut first = vec![u16::MAX; n * nt];
-    // A chunk of zero-length slices when there are no targets still needs
-    // one block per BLOCK trajectories: iterate blocks, not slices.
+    let mut params = vec![0.0f64; n * np];
     let blocks = n.div_ceil(BLOCK);
-    let stride = BLOCK * nt;
-    let mut value_blocks: Vec<&mut [f64]> = if nt == 0 {
-        (0..blocks).map(|_| &mut [][..]).collect()
-    } else {
-        values.chunks_mut(stride).collect()
-    };
-    let mut first_blocks: Vec<&mut [u16]> = if nt == 0 {
-        (0..blocks).map(|_| &mut [][..]).collect()
-    } else {
-        first.chunks_mut(stride).collect()
-    };
+    let mut value_blocks = in_blocks(&mut values, nt, blocks);
+    let mut first_blocks = in_blocks(&mut first, nt, blocks);
+    let mut param_blocks = in_blocks(&mut params, np, blocks);
 
     let agg = pool.install(|| {
         value_blocks
             .par_iter_mut()
             .zip(first_blocks.par_iter_mut())
+            .zip(param_blocks.par_iter_mut())
             .enumerate()
             .fold(
                 || Worker {
@@ -259,7 +257,7 @@ pub fn run(
                     pending_rows: 0,
                     column: Vec::with_capacity(BLOCK),
                 },
-                |mut w, (b, (vals, firsts))| {
+                |mut w, (b, ((vals, firsts), pars))| {
                     if cancel.load(Ordering::Relaxed) {
                         return w;
                     }
@@ -275,6 +273,9 @@ pub fn run(
                             &mut vals[j * nt..(j + 1) * nt],
                             &mut firsts[j * nt..(j + 1) * nt],
                         );
+                        w.traj
+                            .params
+                            .uncertain_values(sc, &mut pars[j * np..(j + 1) * np]);
                     }
                     w.flush();
                     progress((hi - lo) as u64);
@@ -380,8 +381,20 @@ pub fn run(
             targets: nt,
             values,
             first,
+            param_names,
+            params,
         },
     })
+}
+
+/// `v` cut into one slice per block of trajectories, `per` values each;
+/// empty slices when there is nothing per trajectory.
+fn in_blocks<T>(v: &mut [T], per: usize, blocks: usize) -> Vec<&mut [T]> {
+    if per == 0 {
+        (0..blocks).map(|_| &mut [][..]).collect()
+    } else {
+        v.chunks_mut(BLOCK * per).collect()
+    }
 }
 
 #[inline]

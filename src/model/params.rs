@@ -284,6 +284,75 @@ impl Sampled {
     }
 }
 
+impl Sampled {
+    /// The paths of the parameters drawn once per trajectory from a
+    /// distribution, in the order [`Sampled::uncertain_values`] writes them.
+    pub fn uncertain_names(sc: &Scenario) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut probe = Sampled::central(sc);
+        for_groups!(probe, sc, |g, d, prefix| {
+            g.update_from(d, |name, p, _| {
+                if matches!(p, Param::Random { .. }) && !p.per_year() {
+                    names.push(format!("{prefix}.{name}"));
+                }
+            });
+        });
+        for (i, t) in sc.transfers.iter().enumerate() {
+            if matches!(t.per_year, Param::Random { .. }) && !t.per_year.per_year() {
+                names.push(format!("transfer.{i}.per_year"));
+            }
+        }
+        for r in &sc.regions {
+            r.facts.each(|name, _, p| {
+                if matches!(p, Param::Random { .. }) {
+                    names.push(format!("region.{}.{name}", r.id));
+                }
+            });
+            r.stocks.each(|name, _, p| {
+                if matches!(p, Param::Random { .. }) {
+                    names.push(format!("region.{}.stocks.{name}", r.id));
+                }
+            });
+        }
+        names
+    }
+
+    /// Writes this trajectory's draws of the uncertain parameters into `out`
+    /// (as long as [`Sampled::uncertain_names`]). Allocates nothing.
+    pub fn uncertain_values(&mut self, sc: &Scenario, out: &mut [f64]) {
+        let mut k = 0;
+        for_groups!(self, sc, |g, d, _prefix| {
+            g.update_from(d, |_, p, v| {
+                if matches!(p, Param::Random { .. }) && !p.per_year() {
+                    out[k] = *v;
+                    k += 1;
+                }
+            });
+        });
+        for (i, t) in sc.transfers.iter().enumerate() {
+            if matches!(t.per_year, Param::Random { .. }) && !t.per_year.per_year() {
+                out[k] = self.transfers[i];
+                k += 1;
+            }
+        }
+        for (r, rs) in sc.regions.iter().zip(self.regions.iter_mut()) {
+            // `update_from` walks the drawn group beside its definition; nothing is changed.
+            rs.facts.update_from(&r.facts, |_, p, v| {
+                if matches!(p, Param::Random { .. }) {
+                    out[k] = *v;
+                    k += 1;
+                }
+            });
+            rs.stocks.update_from(&r.stocks, |_, p, v| {
+                if matches!(p, Param::Random { .. }) {
+                    out[k] = *v;
+                    k += 1;
+                }
+            });
+        }
+    }
+}
+
 impl Scenario {
     /// Whether any parameter is redrawn each year.
     pub fn has_yearly_params(&self) -> bool {
