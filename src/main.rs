@@ -153,6 +153,27 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Which uncertain parameter moves each target's probability most (a tornado chart per target).
+    Sensitivity {
+        /// The scenario.
+        file: PathBuf,
+        /// How many parameters each tornado chart shows.
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+        #[arg(short = 'n', long)]
+        trajectories: Option<u64>,
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Output folder (default: outputs/<scenario name>/sensitivity/).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        #[arg(short, long)]
+        quiet: bool,
+        #[arg(long, value_name = "PATH")]
+        font: Option<PathBuf>,
+    },
     /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
     Report {
         /// A folder written by `wfsim run` (holding summary.json and metrics.csv).
@@ -190,6 +211,16 @@ fn main() -> ExitCode {
             run(&file, trajectories, seed, out, threads, quiet, briefing)
         }
         Command::Report { dir, font } => report(&dir, font.as_deref()),
+        Command::Sensitivity {
+            file,
+            top,
+            trajectories,
+            seed,
+            out,
+            threads,
+            quiet,
+            font,
+        } => sensitivity(&file, top, (trajectories, seed, threads), out, quiet, font),
         Command::Solve {
             file,
             lever,
@@ -829,6 +860,86 @@ fn solve(
                 )?;
             }
             writeln!(o, "wrote {}", path.display())?;
+            Ok(())
+        };
+        if let Err(e) = print()
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            return Err(Failure::Other(e.to_string()));
+        }
+    }
+    Ok(())
+}
+
+fn sensitivity(
+    file: &Path,
+    top: usize,
+    (trajectories, seed, threads): (Option<u64>, Option<u64>, Option<usize>),
+    out: Option<PathBuf>,
+    quiet: bool,
+    font: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let sc = load(file)?;
+    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
+    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("sensitivity")))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let bar = if quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(opts.trajectories);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message("sensitivity");
+        b
+    };
+    let r = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    bar.finish_and_clear();
+    let s = wfsim::analysis::sensitivity::analyse(&sc, &r);
+    if r.records.param_names.is_empty() {
+        return Err(Failure::Other(format!(
+            "{} has no parameter drawn from a distribution once per trajectory: nothing is uncertain to rank",
+            file.display()
+        )));
+    }
+    let written = wfsim::report::write_sensitivity(
+        &dir,
+        &s,
+        top.max(1),
+        sc.meta.language == "zh",
+        font.as_deref(),
+    )
+    .map_err(|e| Failure::Other(e.to_string()))?;
+    if !quiet {
+        let print = || -> io::Result<()> {
+            let mut o = io::stdout().lock();
+            writeln!(
+                o,
+                "{} — {} trajectories, seed {}; swing = P(met) in a parameter's top decile minus its bottom decile",
+                s.label, s.trajectories, s.seed
+            )?;
+            for t in &s.targets {
+                writeln!(o, "\n{} (P = {:.1}%)", t.label, t.p_met * 100.0)?;
+                for f in t.influences.iter().take(5) {
+                    writeln!(
+                        o,
+                        "    {:<52} swing {:>+6.1} points   ρ = {:+.2}",
+                        f.parameter,
+                        f.swing * 100.0,
+                        f.rank_correlation
+                    )?;
+                }
+            }
+            writeln!(o)?;
+            for w in written
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| e != "svg"))
+            {
+                writeln!(o, "wrote {}", w.display())?;
+            }
             Ok(())
         };
         if let Err(e) = print()

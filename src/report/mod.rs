@@ -216,3 +216,42 @@ pub fn write_sweep(
         dir.write("sweep.png", &rendered.png)?,
     ])
 }
+
+/// Writes a sensitivity analysis: `sensitivity.json`, `sensitivity.csv` and
+/// a tornado chart per target (`tornado-<id>.svg`/`.png`, the `top` most
+/// influential parameters).
+pub fn write_sensitivity(
+    dir: &OutputDir,
+    s: &crate::analysis::sensitivity::Sensitivity,
+    top: usize,
+    zh: bool,
+    font: Option<&Path>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    font::register(font).map_err(OutputError::Chart)?;
+    let json = serde_json::to_vec_pretty(s).map_err(|e| OutputError::Encode {
+        name: "sensitivity.json",
+        message: e.to_string(),
+    })?;
+    let csv = crate::analysis::sensitivity::to_csv(s).map_err(|e| OutputError::Encode {
+        name: "sensitivity.csv",
+        message: e.to_string(),
+    })?;
+    let mut charts = Vec::new();
+    for t in &s.targets {
+        let fig = chart::tornado::Tornado::new(t, top, zh);
+        let title = fig.title.clone();
+        charts.push(
+            chart::render(format!("tornado-{}", chart::slug(&t.id)), title, &fig)
+                .map_err(OutputError::Chart)?,
+        );
+    }
+    let mut written = vec![
+        dir.write("sensitivity.json", &json)?,
+        dir.write("sensitivity.csv", &csv)?,
+    ];
+    for c in &charts {
+        written.push(dir.write(&format!("{}.svg", c.name), c.svg.as_bytes())?);
+        written.push(dir.write(&format!("{}.png", c.name), &c.png)?);
+    }
+    Ok(written)
+}

@@ -10,5 +10,6 @@ mod determinism;
 mod errors;
 mod interval;
 mod scenarios;
+mod sensitivity;
 mod solve;
 mod sweep;

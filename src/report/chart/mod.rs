@@ -10,6 +10,7 @@ pub mod probability;
 pub mod reached;
 pub mod regions;
 pub mod sweep;
+pub mod tornado;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

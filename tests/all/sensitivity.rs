@@ -1,0 +1,72 @@
+//! Which uncertainty matters: a parameter built to dominate ranks first.
+
+use wfsim::analysis::sensitivity::analyse;
+
+use crate::common::*;
+
+#[test]
+fn a_dominant_parameter_ranks_first() {
+    // 2,000 uncertified sit the exam; whether 400 pass turns on the pass
+    // rate (uncertain between 5% and 45%). Junior attrition barely matters
+    // (0–2%), and the number of graduates (who do not sit) not at all.
+    let sc = parse(&quiet_scenario(
+        1,
+        "graduates_per_year = { dist = \"uniform\", min = 0, max = 100 }\n[region.stocks]\nuncertified = 2000",
+        &[
+            (
+                "parameters.exam",
+                "junior_registration_rate = 1\njunior_pass_rate = { dist = \"uniform\", min = 0.05, max = 0.45 }",
+            ),
+            (
+                "parameters.attrition",
+                "junior = { dist = \"uniform\", min = 0, max = 0.02 }",
+            ),
+        ],
+        "[[target]]\nid = \"four-hundred\"\nmetric = \"certified\"\nyear = 2021\nthreshold = 400",
+    ));
+    let r = run(&sc, 2000, 21, 0);
+    assert_eq!(
+        r.records.param_names.len(),
+        3,
+        "{:?}",
+        r.records.param_names
+    );
+    let s = analyse(&sc, &r);
+    let t = &s.targets[0];
+    assert_eq!(
+        t.influences[0].parameter,
+        "parameters.exam.junior_pass_rate"
+    );
+    assert!(
+        t.influences[0].swing > 0.9,
+        "the top decile always meets it, the bottom never: {}",
+        t.influences[0].swing
+    );
+    assert!(t.influences[0].rank_correlation > 0.9);
+    for f in &t.influences[1..] {
+        assert!(f.swing.abs() < 0.15, "{} {}", f.parameter, f.swing);
+    }
+    // The joint (only one target here) ranks the same way.
+    assert_eq!(
+        s.targets[1].influences[0].parameter,
+        "parameters.exam.junior_pass_rate"
+    );
+}
+
+#[test]
+fn the_sensitivity_command_writes_rankings_and_a_tornado_per_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args(["sensitivity", t, "-n", "400", "--out", "sens", "--top", "5"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let d = dir.path().join("sens");
+    for f in ["sensitivity.json", "sensitivity.csv", "tornado-certified-2025.png", "tornado-joint.svg"] {
+        assert!(d.join(f).is_file(), "{f}");
+    }
+    let svg = std::fs::read_to_string(d.join("tornado-certified-2025.svg")).unwrap();
+    assert!(svg.contains("哪些不确定因素影响最大"));
+}
