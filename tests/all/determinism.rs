@@ -86,3 +86,33 @@ const PINNED: &[(&str, f64, f64)] = &[
     ("stations-every-2025", 0.375, 0.13194444444444484),
 ];
 const PINNED_JOINT: f64 = 0.1025;
+
+#[test]
+fn every_analysis_gives_the_same_answer_at_one_and_two_threads() {
+    use wfsim::analysis::{sensitivity, solve, sweep};
+    use wfsim::engine::RunOptions;
+    let sc = template();
+    let opts = |threads| RunOptions {
+        trajectories: 300,
+        seed: 8,
+        threads,
+    };
+    let axes = vec![sweep::Axis::parse("funding.budget=25e6,35e6").unwrap()];
+    let s1 = sweep::sweep(&sc, &axes, opts(1), &|_| {}).unwrap();
+    let s2 = sweep::sweep(&sc, &axes, opts(2), &|_| {}).unwrap();
+    assert_eq!(s1, s2);
+    let goal = solve::Goal {
+        lever: "funding.budget".into(),
+        target: 0,
+        probability: 0.5,
+        min: 20e6,
+        max: 60e6,
+        tolerance: 1e6,
+    };
+    let g1 = solve::solve(&sc, &goal, opts(1), &|_| {}).unwrap();
+    let g2 = solve::solve(&sc, &goal, opts(2), &|_| {}).unwrap();
+    assert_eq!(g1, g2);
+    let a1 = sensitivity::analyse(&sc, &run(&sc, 300, 8, 1));
+    let a2 = sensitivity::analyse(&sc, &run(&sc, 300, 8, 2));
+    assert_eq!(a1, a2);
+}

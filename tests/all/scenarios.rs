@@ -55,6 +55,14 @@ fn every_shipped_scenario_validates_and_runs() {
             let sc = load(path.file_name().unwrap().to_str().unwrap());
             let r = run(&sc, 20, 2, 0);
             assert_eq!(r.targets.len(), sc.targets.len());
+            for v in &sc.variants {
+                assert!(
+                    sc.variant(v).is_ok(),
+                    "{}: variant {} does not build",
+                    path.display(),
+                    v.name
+                );
+            }
             n += 1;
         }
     }

@@ -62,9 +62,18 @@ fn the_sensitivity_command_writes_rankings_and_a_tornado_per_target() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d = dir.path().join("sens");
-    for f in ["sensitivity.json", "sensitivity.csv", "tornado-certified-2025.png", "tornado-joint.svg"] {
+    for f in [
+        "sensitivity.json",
+        "sensitivity.csv",
+        "tornado-certified-2025.png",
+        "tornado-joint.svg",
+    ] {
         assert!(d.join(f).is_file(), "{f}");
     }
     let svg = std::fs::read_to_string(d.join("tornado-certified-2025.svg")).unwrap();
