@@ -378,18 +378,7 @@ fn run(
     let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc)))
         .map_err(|e| Failure::Other(e.to_string()))?;
 
-    let bar = if quiet || !io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(opts.trajectories);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b.set_message(sc.meta.name.clone());
-        b
-    };
+    let bar = progress(quiet, opts.trajectories, sc.meta.name.clone());
     let cancel = AtomicBool::new(false);
     let result = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &cancel)
         .map_err(|e| Failure::Other(e.to_string()))?;
@@ -408,11 +397,8 @@ fn run(
                 .filter(|p| p.extension().is_none_or(|e| e != "svg")),
         );
     }
-    if !quiet
-        && let Err(e) = print_summary(&sc, &result, &written)
-        && e.kind() != io::ErrorKind::BrokenPipe
-    {
-        return Err(Failure::Other(e.to_string()));
+    if !quiet {
+        printed(print_summary(&sc, &result, &written))?;
     }
     Ok(())
 }
@@ -588,18 +574,11 @@ fn compare(
         },
         scenario: base,
     };
-    let bar = if quiet || !io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(opts.trajectories * (arms.len() as u64 + 1));
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b.set_message("compare");
-        b
-    };
+    let bar = progress(
+        quiet,
+        opts.trajectories * (arms.len() as u64 + 1),
+        "compare",
+    );
     let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k))
         .map_err(|e| Failure::Other(e.to_string()))?;
     bar.finish_and_clear();
@@ -657,11 +636,7 @@ fn compare(
             }
             Ok(())
         };
-        if let Err(e) = print()
-            && e.kind() != io::ErrorKind::BrokenPipe
-        {
-            return Err(Failure::Other(e.to_string()));
-        }
+        printed(print())?;
     }
     Ok(())
 }
@@ -685,34 +660,16 @@ fn sweep(
         .map(|a| Axis::parse(a))
         .collect::<Result<_, _>>()
         .map_err(Failure::Other)?;
-    let ids: Vec<&str> = sc
-        .targets
-        .iter()
-        .map(|t| t.id.as_str())
-        .chain(std::iter::once("joint"))
-        .collect();
-    let Some(ti) = ids.iter().position(|&i| i == target) else {
-        return Err(Failure::Other(format!(
-            "no target {target:?} (targets: {})",
-            ids.join(", ")
-        )));
-    };
+    let ti = target_index(&sc, target)?;
     let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
     let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("sweep")))
         .map_err(|e| Failure::Other(e.to_string()))?;
     let points: u64 = axes.iter().map(|a| a.values.len() as u64).product();
-    let bar = if quiet || !io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(opts.trajectories * points);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b.set_message(format!("sweep, {points} points"));
-        b
-    };
+    let bar = progress(
+        quiet,
+        opts.trajectories * points,
+        format!("sweep, {points} points"),
+    );
     let s = sweep(&sc, &axes, opts, &|k| bar.inc(k)).map_err(|e| match e {
         SweepError::Scenario(errs) => Failure::Scenario(errs.to_string()),
         other => Failure::Other(other.to_string()),
@@ -758,11 +715,7 @@ fn sweep(
             }
             Ok(())
         };
-        if let Err(e) = print()
-            && e.kind() != io::ErrorKind::BrokenPipe
-        {
-            return Err(Failure::Other(e.to_string()));
-        }
+        printed(print())?;
     }
     Ok(())
 }
@@ -785,18 +738,7 @@ fn solve(
             "--probability must be between 0 and 1, found {probability}"
         )));
     }
-    let ids: Vec<&str> = sc
-        .targets
-        .iter()
-        .map(|t| t.id.as_str())
-        .chain(std::iter::once("joint"))
-        .collect();
-    let Some(ti) = ids.iter().position(|&i| i == target) else {
-        return Err(Failure::Other(format!(
-            "no target {target:?} (targets: {})",
-            ids.join(", ")
-        )));
-    };
+    let ti = target_index(&sc, target)?;
     let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
     let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("solve")))
         .map_err(|e| Failure::Other(e.to_string()))?;
@@ -862,11 +804,7 @@ fn solve(
             writeln!(o, "wrote {}", path.display())?;
             Ok(())
         };
-        if let Err(e) = print()
-            && e.kind() != io::ErrorKind::BrokenPipe
-        {
-            return Err(Failure::Other(e.to_string()));
-        }
+        printed(print())?;
     }
     Ok(())
 }
@@ -883,18 +821,7 @@ fn sensitivity(
     let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
     let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("sensitivity")))
         .map_err(|e| Failure::Other(e.to_string()))?;
-    let bar = if quiet || !io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(opts.trajectories);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b.set_message("sensitivity");
-        b
-    };
+    let bar = progress(quiet, opts.trajectories, "sensitivity");
     let r = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false))
         .map_err(|e| Failure::Other(e.to_string()))?;
     bar.finish_and_clear();
@@ -942,11 +869,47 @@ fn sensitivity(
             }
             Ok(())
         };
-        if let Err(e) = print()
-            && e.kind() != io::ErrorKind::BrokenPipe
-        {
-            return Err(Failure::Other(e.to_string()));
-        }
+        printed(print())?;
     }
     Ok(())
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+fn progress(
+    quiet: bool,
+    len: u64,
+    message: impl Into<std::borrow::Cow<'static, str>>,
+) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
+    ) {
+        b.set_style(style.progress_chars("=> "));
+    }
+    b.set_message(message);
+    b
+}
+
+/// A printing result: a closed pipe (`| head`) is not an error.
+fn printed(r: io::Result<()>) -> Result<(), Failure> {
+    match r {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Other(e.to_string())),
+        _ => Ok(()),
+    }
+}
+
+/// The index of a target by id, the joint ("joint") being one past the last.
+fn target_index(sc: &Scenario, id: &str) -> Result<usize, Failure> {
+    let ids: Vec<&str> = sc
+        .targets
+        .iter()
+        .map(|t| t.id.as_str())
+        .chain(std::iter::once("joint"))
+        .collect();
+    ids.iter()
+        .position(|&i| i == id)
+        .ok_or_else(|| Failure::Other(format!("no target {id:?} (targets: {})", ids.join(", "))))
 }
