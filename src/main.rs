@@ -28,6 +28,82 @@ struct Cli {
     command: Command,
 }
 
+/// The flags every command that runs the engine takes.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Number of trajectories (default: the file's [run], else 10,000).
+    #[arg(short = 'n', long)]
+    trajectories: Option<u64>,
+    /// Random seed (default: the file's [run], else 1).
+    #[arg(short, long)]
+    seed: Option<u64>,
+    /// Output folder (default: outputs/<scenario name>/, and a subfolder per analysis).
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// No progress bar and no printed table.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// The flag of commands that draw charts.
+#[derive(clap::Args)]
+struct ChartArgs {
+    /// A TrueType/OpenType font for the charts instead of the bundled one.
+    #[arg(long, value_name = "PATH")]
+    font: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Run options for a scenario; at least one trajectory.
+    fn options(&self, sc: &Scenario) -> Result<RunOptions, Failure> {
+        let opts = RunOptions::for_scenario(sc, self.trajectories, self.seed, self.threads);
+        if opts.trajectories == 0 {
+            return Err(Failure::Other("--trajectories must be at least 1".into()));
+        }
+        Ok(opts)
+    }
+
+    /// The output folder (`--out`, else `outputs/<name>/<sub>`), checked now
+    /// so that a bad path fails before the run, not after it.
+    fn output(&self, sc: &Scenario, sub: &str) -> Result<OutputDir, Failure> {
+        let default = default_dir(sc).join(sub);
+        OutputDir::prepare(self.out.as_deref().unwrap_or(&default)).map_err(other)
+    }
+
+    /// A progress bar on a terminal, nothing otherwise.
+    fn progress(
+        &self,
+        len: u64,
+        message: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> ProgressBar {
+        if self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let b = ProgressBar::new(len);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message(message);
+        b
+    }
+
+    /// Prints a table unless `--quiet`; a closed pipe (`| head`) is not an error.
+    fn print(&self, f: impl FnOnce(&mut io::StdoutLock) -> io::Result<()>) -> Result<(), Failure> {
+        if self.quiet {
+            return Ok(());
+        }
+        match f(&mut io::stdout().lock()) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(other(e)),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check scenario files without running them.
@@ -45,31 +121,17 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Run a scenario and write summary.json, metrics.csv and targets.csv.
+    /// Run a scenario: summary.json, metrics.csv, targets.csv, the charts, report.html and summary.xlsx.
     Run {
         /// Scenario file (TOML).
         file: PathBuf,
-        /// Number of trajectories (default: the file's [run], else 10,000).
-        #[arg(short = 'n', long)]
-        trajectories: Option<u64>,
-        /// Random seed (default: the file's [run], else 1).
-        #[arg(short, long)]
-        seed: Option<u64>,
-        /// Output folder (default: outputs/<scenario name>/).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(short = 'j', long)]
-        threads: Option<usize>,
-        /// No progress bar and no summary table.
-        #[arg(short, long)]
-        quiet: bool,
+        #[command(flatten)]
+        run: RunArgs,
         /// Skip the charts, report.html and summary.xlsx.
         #[arg(long)]
         no_charts: bool,
-        /// A TrueType/OpenType font for the charts instead of the bundled one.
-        #[arg(long, value_name = "PATH")]
-        font: Option<PathBuf>,
+        #[command(flatten)]
+        chart: ChartArgs,
     },
     /// Compare policy variants on the same random numbers: the [[variant]]s of FILE,
     /// or other scenario files that share its regions and targets.
@@ -81,20 +143,10 @@ enum Command {
         /// Only these declared variants (repeatable).
         #[arg(long = "variant", value_name = "NAME")]
         only: Vec<String>,
-        #[arg(short = 'n', long)]
-        trajectories: Option<u64>,
-        #[arg(short, long)]
-        seed: Option<u64>,
-        /// Output folder (default: outputs/<scenario name>/compare/).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        #[arg(short = 'j', long)]
-        threads: Option<usize>,
-        #[arg(short, long)]
-        quiet: bool,
-        /// A TrueType/OpenType font for the chart instead of the bundled one.
-        #[arg(long, value_name = "PATH")]
-        font: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        chart: ChartArgs,
     },
     /// Run one or two levers over a grid: P(target) and cost at every point.
     Sweep {
@@ -106,19 +158,10 @@ enum Command {
         /// The target the chart shows (an id, or "joint" for all targets together).
         #[arg(long, default_value = "joint")]
         target: String,
-        #[arg(short = 'n', long)]
-        trajectories: Option<u64>,
-        #[arg(short, long)]
-        seed: Option<u64>,
-        /// Output folder (default: outputs/<scenario name>/sweep/).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        #[arg(short = 'j', long)]
-        threads: Option<usize>,
-        #[arg(short, long)]
-        quiet: bool,
-        #[arg(long, value_name = "PATH")]
-        font: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        chart: ChartArgs,
     },
     /// The least value of a lever (e.g. the yearly budget) for which P(target) reaches a probability.
     Solve {
@@ -141,17 +184,8 @@ enum Command {
         /// Stop when the answer is known to this precision (default: range / 1,000).
         #[arg(long, default_value_t = 0.0)]
         tolerance: f64,
-        #[arg(short = 'n', long)]
-        trajectories: Option<u64>,
-        #[arg(short, long)]
-        seed: Option<u64>,
-        /// Output folder (default: outputs/<scenario name>/solve/).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        #[arg(short = 'j', long)]
-        threads: Option<usize>,
-        #[arg(short, long)]
-        quiet: bool,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// Which uncertain parameter moves each target's probability most (a tornado chart per target).
     Sensitivity {
@@ -160,27 +194,17 @@ enum Command {
         /// How many parameters each tornado chart shows.
         #[arg(long, default_value_t = 15)]
         top: usize,
-        #[arg(short = 'n', long)]
-        trajectories: Option<u64>,
-        #[arg(short, long)]
-        seed: Option<u64>,
-        /// Output folder (default: outputs/<scenario name>/sensitivity/).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        #[arg(short = 'j', long)]
-        threads: Option<usize>,
-        #[arg(short, long)]
-        quiet: bool,
-        #[arg(long, value_name = "PATH")]
-        font: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        chart: ChartArgs,
     },
     /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
     Report {
         /// A folder written by `wfsim run` (holding summary.json and metrics.csv).
         dir: PathBuf,
-        /// A TrueType/OpenType font for the charts instead of the bundled one.
-        #[arg(long, value_name = "PATH")]
-        font: Option<PathBuf>,
+        #[command(flatten)]
+        chart: ChartArgs,
     },
 }
 
@@ -192,6 +216,11 @@ enum Failure {
     Other(String),
 }
 
+/// Any other error, for exit code 2.
+fn other(e: impl std::fmt::Display) -> Failure {
+    Failure::Other(e.to_string())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -199,28 +228,25 @@ fn main() -> ExitCode {
         Command::Init { path, force } => init(&path, force),
         Command::Run {
             file,
-            trajectories,
-            seed,
-            out,
-            threads,
-            quiet,
+            run: args,
             no_charts,
-            font,
-        } => {
-            let briefing = if no_charts { None } else { Some(font) };
-            run(&file, trajectories, seed, out, threads, quiet, briefing)
-        }
-        Command::Report { dir, font } => report(&dir, font.as_deref()),
-        Command::Sensitivity {
+            chart,
+        } => run(&file, &args, (!no_charts).then_some(&chart)),
+        Command::Report { dir, chart } => report(&dir, &chart),
+        Command::Compare {
             file,
-            top,
-            trajectories,
-            seed,
-            out,
-            threads,
-            quiet,
-            font,
-        } => sensitivity(&file, top, (trajectories, seed, threads), out, quiet, font),
+            others,
+            only,
+            run,
+            chart,
+        } => compare(&file, &others, &only, &run, &chart),
+        Command::Sweep {
+            file,
+            axes,
+            target,
+            run,
+            chart,
+        } => sweep(&file, &axes, &target, &run, &chart),
         Command::Solve {
             file,
             lever,
@@ -229,63 +255,21 @@ fn main() -> ExitCode {
             min,
             max,
             tolerance,
-            trajectories,
-            seed,
-            out,
-            threads,
-            quiet,
+            run,
         } => solve(
             &file,
             lever,
             &target,
             probability,
             (min, max, tolerance),
-            (trajectories, seed, threads),
-            out,
-            quiet,
+            &run,
         ),
-        Command::Sweep {
+        Command::Sensitivity {
             file,
-            axes,
-            target,
-            trajectories,
-            seed,
-            out,
-            threads,
-            quiet,
-            font,
-        } => sweep(
-            &file,
-            &axes,
-            &target,
-            trajectories,
-            seed,
-            out,
-            threads,
-            quiet,
-            font,
-        ),
-        Command::Compare {
-            file,
-            others,
-            only,
-            trajectories,
-            seed,
-            out,
-            threads,
-            quiet,
-            font,
-        } => compare(
-            &file,
-            &others,
-            &only,
-            trajectories,
-            seed,
-            out,
-            threads,
-            quiet,
-            font,
-        ),
+            top,
+            run,
+            chart,
+        } => sensitivity(&file, top, &run, &chart),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -356,49 +340,35 @@ fn init(path: &Path, force: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(
-    file: &Path,
-    trajectories: Option<u64>,
-    seed: Option<u64>,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    quiet: bool,
-    briefing: Option<Option<PathBuf>>,
-) -> Result<(), Failure> {
+fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), Failure> {
     let sc = load(file)?;
     // A font that cannot be read fails now, not after the run.
-    if let Some(font) = &briefing {
-        wfsim::report::font::register(font.as_deref()).map_err(Failure::Other)?;
+    if let Some(chart) = briefing {
+        wfsim::report::font::register(chart.font.as_deref()).map_err(Failure::Other)?;
     }
-    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
-    if opts.trajectories == 0 {
-        return Err(Failure::Other("--trajectories must be at least 1".into()));
-    }
-    // Fail on a bad output folder now, not after the run.
-    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc)))
-        .map_err(|e| Failure::Other(e.to_string()))?;
-
-    let bar = progress(quiet, opts.trajectories, sc.meta.name.clone());
-    let cancel = AtomicBool::new(false);
-    let result = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &cancel)
-        .map_err(|e| Failure::Other(e.to_string()))?;
+    let opts = args.options(&sc)?;
+    let dir = args.output(&sc, "")?;
+    let bar = args.progress(opts.trajectories, sc.meta.name.clone());
+    let result =
+        wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false)).map_err(other)?;
     bar.finish_and_clear();
-
-    let mut written = dir
-        .write_all(&sc, &result)
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    if let Some(font) = &briefing {
-        let results = Results::from_run(&sc, &result).map_err(|e| Failure::Other(e.to_string()))?;
-        let charts = write_briefing(&dir, &results, font.as_deref())
-            .map_err(|e| Failure::Other(e.to_string()))?;
+    let mut written = dir.write_all(&sc, &result).map_err(other)?;
+    if let Some(chart) = briefing {
+        let results = Results::from_run(&sc, &result).map_err(other)?;
+        let charts = write_briefing(&dir, &results, chart.font.as_deref()).map_err(other)?;
         written.extend(
             charts
                 .into_iter()
                 .filter(|p| p.extension().is_none_or(|e| e != "svg")),
         );
     }
-    if !quiet {
-        printed(print_summary(&sc, &result, &written))?;
+    args.print(|o| print_summary(o, &sc, &result, &written))
+}
+
+/// Lists written files, as the last lines of a command's output.
+fn wrote(o: &mut io::StdoutLock, written: &[PathBuf]) -> io::Result<()> {
+    for w in written {
+        writeln!(o, "wrote {}", w.display())?;
     }
     Ok(())
 }
@@ -423,8 +393,12 @@ fn human(v: f64, share: bool) -> String {
     if r < 0 { format!("-{out}") } else { out }
 }
 
-fn print_summary(sc: &Scenario, r: &RunResult, written: &[PathBuf]) -> io::Result<()> {
-    let mut o = io::stdout().lock();
+fn print_summary(
+    o: &mut io::StdoutLock,
+    sc: &Scenario,
+    r: &RunResult,
+    written: &[PathBuf],
+) -> io::Result<()> {
     writeln!(
         o,
         "{} — {} trajectories, seed {}, {} threads, {:.2} s",
@@ -481,17 +455,13 @@ fn print_summary(sc: &Scenario, r: &RunResult, written: &[PathBuf]) -> io::Resul
         )?;
     }
     writeln!(o)?;
-    for w in written {
-        writeln!(o, "wrote {}", w.display())?;
-    }
-    Ok(())
+    wrote(o, written)
 }
 
-fn report(dir: &Path, font: Option<&Path>) -> Result<(), Failure> {
-    let results = Results::read(dir).map_err(|e| Failure::Other(e.to_string()))?;
-    let out = OutputDir::prepare(dir).map_err(|e| Failure::Other(e.to_string()))?;
-    let written =
-        write_briefing(&out, &results, font).map_err(|e| Failure::Other(e.to_string()))?;
+fn report(dir: &Path, chart: &ChartArgs) -> Result<(), Failure> {
+    let results = Results::read(dir).map_err(other)?;
+    let out = OutputDir::prepare(dir).map_err(other)?;
+    let written = write_briefing(&out, &results, chart.font.as_deref()).map_err(other)?;
     let charts = written
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "png"))
@@ -506,21 +476,16 @@ fn report(dir: &Path, font: Option<&Path>) -> Result<(), Failure> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn compare(
     file: &Path,
     others: &[PathBuf],
     only: &[String],
-    trajectories: Option<u64>,
-    seed: Option<u64>,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    quiet: bool,
-    font: Option<PathBuf>,
+    args: &RunArgs,
+    chart: &ChartArgs,
 ) -> Result<(), Failure> {
     use wfsim::analysis::compare::{Arm, compare};
     let base = load(file)?;
-    let opts = RunOptions::for_scenario(&base, trajectories, seed, threads);
+    let opts = args.options(&base)?;
     let mut arms = Vec::new();
     if others.is_empty() {
         for name in only {
@@ -563,95 +528,55 @@ fn compare(
             file.display()
         )));
     }
-    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&base).join("compare")))
-        .map_err(|e| Failure::Other(e.to_string()))?;
+    let dir = args.output(&base, "compare")?;
+    let zh = base.meta.language == "zh";
     let base_arm = Arm {
         name: "baseline".into(),
-        label: if base.meta.language == "zh" {
+        label: if zh {
             "基准".into()
         } else {
             "baseline".into()
         },
         scenario: base,
     };
-    let bar = progress(
-        quiet,
-        opts.trajectories * (arms.len() as u64 + 1),
-        "compare",
-    );
-    let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k))
-        .map_err(|e| Failure::Other(e.to_string()))?;
+    let bar = args.progress(opts.trajectories * (arms.len() as u64 + 1), "compare");
+    let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k)).map_err(other)?;
     bar.finish_and_clear();
-    let zh = c
-        .label
-        .chars()
-        .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
-    let written = write_comparison(&dir, &c, zh, font.as_deref())
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    if !quiet {
-        let print = || -> io::Result<()> {
-            let mut o = io::stdout().lock();
-            writeln!(
-                o,
-                "{} — {} trajectories per arm, seed {}, same random numbers in every arm",
-                c.label, c.trajectories, c.seed
-            )?;
-            writeln!(o)?;
-            for t in &c.targets {
+    let written = write_comparison(&dir, &c, zh, chart.font.as_deref()).map_err(other)?;
+    args.print(|o| {
+        writeln!(o, "{} — {} trajectories per arm, seed {}, same random numbers in every arm", c.label, c.trajectories, c.seed)?;
+        writeln!(o)?;
+        for t in &c.targets {
+            writeln!(o, "{}: baseline {:.1}% [{:.1}, {:.1}]", t.label, t.baseline * 100.0, t.baseline_low * 100.0, t.baseline_high * 100.0)?;
+            for v in &t.variants {
                 writeln!(
                     o,
-                    "{}: baseline {:.1}% [{:.1}, {:.1}]",
-                    t.label,
-                    t.baseline * 100.0,
-                    t.baseline_low * 100.0,
-                    t.baseline_high * 100.0
-                )?;
-                for v in &t.variants {
-                    writeln!(
-                        o,
-                        "    {:<24} {:>6.1}%   difference {:>+6.1} points [{:+.1}, {:+.1}] (unpaired would be [{:+.1}, {:+.1}])",
-                        v.variant,
-                        v.p_met * 100.0,
-                        v.difference * 100.0,
-                        v.diff_low * 100.0,
-                        v.diff_high * 100.0,
-                        v.unpaired_low * 100.0,
-                        v.unpaired_high * 100.0
-                    )?;
-                }
-            }
-            writeln!(o)?;
-            for a in &c.arms {
-                let sign = if a.extra_cost > 0.0 { "+" } else { "" };
-                writeln!(
-                    o,
-                    "{:<28} spends {:>16} yuan over the projection ({sign}{} vs baseline)",
-                    a.name,
-                    human(a.spend, false),
-                    human(a.extra_cost, false)
+                    "    {:<24} {:>6.1}%   difference {:>+6.1} points [{:+.1}, {:+.1}] (unpaired would be [{:+.1}, {:+.1}])",
+                    v.variant,
+                    v.p_met * 100.0,
+                    v.difference * 100.0,
+                    v.diff_low * 100.0,
+                    v.diff_high * 100.0,
+                    v.unpaired_low * 100.0,
+                    v.unpaired_high * 100.0
                 )?;
             }
-            for w in &written {
-                writeln!(o, "wrote {}", w.display())?;
-            }
-            Ok(())
-        };
-        printed(print())?;
-    }
-    Ok(())
+        }
+        writeln!(o)?;
+        for a in &c.arms {
+            let sign = if a.extra_cost > 0.0 { "+" } else { "" };
+            writeln!(o, "{:<28} spends {:>16} yuan over the projection ({sign}{} vs baseline)", a.name, human(a.spend, false), human(a.extra_cost, false))?;
+        }
+        wrote(o, &written)
+    })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn sweep(
     file: &Path,
     axes: &[String],
     target: &str,
-    trajectories: Option<u64>,
-    seed: Option<u64>,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    quiet: bool,
-    font: Option<PathBuf>,
+    args: &RunArgs,
+    chart: &ChartArgs,
 ) -> Result<(), Failure> {
     use wfsim::analysis::sweep::{Axis, SweepError, sweep};
     let sc = load(file)?;
@@ -661,75 +586,68 @@ fn sweep(
         .collect::<Result<_, _>>()
         .map_err(Failure::Other)?;
     let ti = target_index(&sc, target)?;
-    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
-    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("sweep")))
-        .map_err(|e| Failure::Other(e.to_string()))?;
+    let opts = args.options(&sc)?;
+    let dir = args.output(&sc, "sweep")?;
     let points: u64 = axes.iter().map(|a| a.values.len() as u64).product();
-    let bar = progress(
-        quiet,
+    let bar = args.progress(
         opts.trajectories * points,
         format!("sweep, {points} points"),
     );
     let s = sweep(&sc, &axes, opts, &|k| bar.inc(k)).map_err(|e| match e {
         SweepError::Scenario(errs) => Failure::Scenario(errs.to_string()),
-        other => Failure::Other(other.to_string()),
+        e => other(e),
     })?;
     bar.finish_and_clear();
-    let zh = sc.meta.language == "zh";
-    let written = write_sweep(&dir, &s, ti, zh, font.as_deref())
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    if !quiet {
-        let print = || -> io::Result<()> {
-            let mut o = io::stdout().lock();
-            writeln!(
-                o,
-                "{} — {} trajectories per point, seed {}, same random numbers at every point",
-                s.target_labels[ti], s.trajectories, s.seed
-            )?;
-            let head: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
+    let written = write_sweep(
+        &dir,
+        &s,
+        ti,
+        sc.meta.language == "zh",
+        chart.font.as_deref(),
+    )
+    .map_err(other)?;
+    args.print(|o| {
+        writeln!(
+            o,
+            "{} — {} trajectories per point, seed {}, same random numbers at every point",
+            s.target_labels[ti], s.trajectories, s.seed
+        )?;
+        let head: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
+        writeln!(
+            o,
+            "{:>40}   {:>22}   {:>18}",
+            head.join(" × "),
+            "P(met) [95% CI]",
+            "spend (yuan)"
+        )?;
+        for p in &s.points {
+            let vals: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
+            let x = &p.outcomes[ti];
+            let pm = format!(
+                "{:.1}% [{:.1}, {:.1}]",
+                x.p_met * 100.0,
+                x.ci_low * 100.0,
+                x.ci_high * 100.0
+            );
             writeln!(
                 o,
                 "{:>40}   {:>22}   {:>18}",
-                head.join(" × "),
-                "P(met) [95% CI]",
-                "spend (yuan)"
+                vals.join(" × "),
+                pm,
+                human(p.spend, false)
             )?;
-            for p in &s.points {
-                let vals: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
-                let x = &p.outcomes[ti];
-                writeln!(
-                    o,
-                    "{:>40}   {:>22}   {:>18}",
-                    vals.join(" × "),
-                    format!(
-                        "{:.1}% [{:.1}, {:.1}]",
-                        x.p_met * 100.0,
-                        x.ci_low * 100.0,
-                        x.ci_high * 100.0
-                    ),
-                    human(p.spend, false)
-                )?;
-            }
-            for w in &written {
-                writeln!(o, "wrote {}", w.display())?;
-            }
-            Ok(())
-        };
-        printed(print())?;
-    }
-    Ok(())
+        }
+        wrote(o, &written)
+    })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn solve(
     file: &Path,
     lever: String,
     target: &str,
     probability: f64,
     (min, max, tolerance): (f64, f64, f64),
-    (trajectories, seed, threads): (Option<u64>, Option<u64>, Option<usize>),
-    out: Option<PathBuf>,
-    quiet: bool,
+    args: &RunArgs,
 ) -> Result<(), Failure> {
     use wfsim::analysis::solve::{Goal, SolveError, solve};
     let sc = load(file)?;
@@ -738,167 +656,87 @@ fn solve(
             "--probability must be between 0 and 1, found {probability}"
         )));
     }
-    let ti = target_index(&sc, target)?;
-    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
-    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("solve")))
-        .map_err(|e| Failure::Other(e.to_string()))?;
     let goal = Goal {
         lever,
-        target: ti,
+        target: target_index(&sc, target)?,
         probability,
         min,
         max,
         tolerance,
     };
-    let bar = if quiet || !io::stderr().is_terminal() {
+    let opts = args.options(&sc)?;
+    let dir = args.output(&sc, "solve")?;
+    // How many evaluations it takes is not known in advance: a spinner, not a bar.
+    let bar = if args.quiet || !io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
-        let b = ProgressBar::new_spinner();
-        b.set_message("solving");
-        b
+        ProgressBar::new_spinner()
     };
+    bar.set_message("solving");
     let s = solve(&sc, &goal, opts, &|k| bar.inc(k)).map_err(|e| match e {
         SolveError::Scenario(errs) => Failure::Scenario(errs.to_string()),
-        other => Failure::Other(other.to_string()),
+        e => other(e),
     })?;
     bar.finish_and_clear();
-    let json = serde_json::to_vec_pretty(&s).map_err(|e| Failure::Other(e.to_string()))?;
-    let path = dir
-        .write("solve.json", &json)
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    if !quiet {
-        let print = || -> io::Result<()> {
-            let mut o = io::stdout().lock();
-            writeln!(
-                o,
-                "{} for P({}) ≥ {:.0}%  ({} trajectories per evaluation, seed {}, {} evaluations)",
-                s.lever,
-                s.target,
-                s.probability * 100.0,
-                s.trajectories,
-                s.seed,
-                s.evaluations.len()
-            )?;
-            writeln!(
-                o,
-                "  least value on this seed:      {}",
-                human(s.value, false)
-            )?;
-            writeln!(
-                o,
-                "  Monte Carlo range of the answer: {} – {}",
-                human(s.range_low, false),
-                human(s.recommended, false)
-            )?;
-            writeln!(
-                o,
-                "  recommended (met with confidence): {}",
-                human(s.recommended, false)
-            )?;
-            if !s.monotone {
-                writeln!(
-                    o,
-                    "  warning: P(met) did not rise steadily with the lever on the search grid; the answer is the first crossing. See solve.json."
-                )?;
-            }
-            writeln!(o, "wrote {}", path.display())?;
-            Ok(())
-        };
-        printed(print())?;
-    }
-    Ok(())
+    let json = serde_json::to_vec_pretty(&s).map_err(other)?;
+    let path = dir.write("solve.json", &json).map_err(other)?;
+    args.print(|o| {
+        writeln!(
+            o,
+            "{} for P({}) ≥ {:.0}%  ({} trajectories per evaluation, seed {}, {} evaluations)",
+            s.lever,
+            s.target,
+            s.probability * 100.0,
+            s.trajectories,
+            s.seed,
+            s.evaluations.len()
+        )?;
+        writeln!(o, "  least value on this seed:          {}", human(s.value, false))?;
+        writeln!(o, "  Monte Carlo range of the answer:   {} – {}", human(s.range_low, false), human(s.recommended, false))?;
+        writeln!(o, "  recommended (met with confidence): {}", human(s.recommended, false))?;
+        if !s.monotone {
+            writeln!(o, "  warning: P(met) did not rise steadily with the lever on the search grid; the answer is the first crossing. See solve.json.")?;
+        }
+        wrote(o, &[path])
+    })
 }
 
-fn sensitivity(
-    file: &Path,
-    top: usize,
-    (trajectories, seed, threads): (Option<u64>, Option<u64>, Option<usize>),
-    out: Option<PathBuf>,
-    quiet: bool,
-    font: Option<PathBuf>,
-) -> Result<(), Failure> {
+fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Result<(), Failure> {
     let sc = load(file)?;
-    let opts = RunOptions::for_scenario(&sc, trajectories, seed, threads);
-    let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc).join("sensitivity")))
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    let bar = progress(quiet, opts.trajectories, "sensitivity");
-    let r = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false))
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    bar.finish_and_clear();
-    let s = wfsim::analysis::sensitivity::analyse(&sc, &r);
-    if r.records.param_names.is_empty() {
+    // Nothing uncertain, nothing to rank: say so before running anything.
+    if wfsim::model::Sampled::uncertain_names(&sc).is_empty() {
         return Err(Failure::Other(format!(
             "{} has no parameter drawn from a distribution once per trajectory: nothing is uncertain to rank",
             file.display()
         )));
     }
+    let opts = args.options(&sc)?;
+    let dir = args.output(&sc, "sensitivity")?;
+    let bar = args.progress(opts.trajectories, "sensitivity");
+    let r =
+        wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false)).map_err(other)?;
+    bar.finish_and_clear();
+    let s = wfsim::analysis::sensitivity::analyse(&sc, &r);
     let written = wfsim::report::write_sensitivity(
         &dir,
         &s,
         top.max(1),
         sc.meta.language == "zh",
-        font.as_deref(),
+        chart.font.as_deref(),
     )
-    .map_err(|e| Failure::Other(e.to_string()))?;
-    if !quiet {
-        let print = || -> io::Result<()> {
-            let mut o = io::stdout().lock();
-            writeln!(
-                o,
-                "{} — {} trajectories, seed {}; swing = P(met) in a parameter's top decile minus its bottom decile",
-                s.label, s.trajectories, s.seed
-            )?;
-            for t in &s.targets {
-                writeln!(o, "\n{} (P = {:.1}%)", t.label, t.p_met * 100.0)?;
-                for f in t.influences.iter().take(5) {
-                    writeln!(
-                        o,
-                        "    {:<52} swing {:>+6.1} points   ρ = {:+.2}",
-                        f.parameter,
-                        f.swing * 100.0,
-                        f.rank_correlation
-                    )?;
-                }
+    .map_err(other)?;
+    args.print(|o| {
+        writeln!(o, "{} — {} trajectories, seed {}; swing = P(met) in a parameter's top decile minus its bottom decile", s.label, s.trajectories, s.seed)?;
+        for t in &s.targets {
+            writeln!(o, "\n{} (P = {:.1}%)", t.label, t.p_met * 100.0)?;
+            for f in t.influences.iter().take(5) {
+                writeln!(o, "    {:<52} swing {:>+6.1} points   ρ = {:+.2}", f.parameter, f.swing * 100.0, f.rank_correlation)?;
             }
-            writeln!(o)?;
-            for w in written
-                .iter()
-                .filter(|p| p.extension().is_some_and(|e| e != "svg"))
-            {
-                writeln!(o, "wrote {}", w.display())?;
-            }
-            Ok(())
-        };
-        printed(print())?;
-    }
-    Ok(())
-}
-
-/// A progress bar on a terminal, nothing otherwise.
-fn progress(
-    quiet: bool,
-    len: u64,
-    message: impl Into<std::borrow::Cow<'static, str>>,
-) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let b = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{msg} [{bar:30}] {human_pos}/{human_len} trajectories, {eta} left",
-    ) {
-        b.set_style(style.progress_chars("=> "));
-    }
-    b.set_message(message);
-    b
-}
-
-/// A printing result: a closed pipe (`| head`) is not an error.
-fn printed(r: io::Result<()>) -> Result<(), Failure> {
-    match r {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Other(e.to_string())),
-        _ => Ok(()),
-    }
+        }
+        writeln!(o)?;
+        let listed: Vec<PathBuf> = written.into_iter().filter(|p| p.extension().is_some_and(|e| e != "svg")).collect();
+        wrote(o, &listed)
+    })
 }
 
 /// The index of a target by id, the joint ("joint") being one past the last.
