@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::reached::PALETTE;
-use super::{Figure, INK, fail, legend, shorten, text, tr, widest};
+use super::{Figure, INK, fail, house, legend, shorten, text, tr, widest};
 use crate::analysis::compare::Comparison;
 use crate::report::format::percent;
 
@@ -73,8 +73,7 @@ impl Figure for CompareBars {
             .y_label_area_size(left)
             .build_cartesian_2d(0f64..1f64, 0f64..n)
             .map_err(fail)?;
-        chart
-            .configure_mesh()
+        house(&mut chart.configure_mesh())
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(11)
@@ -84,10 +83,6 @@ impl Figure for CompareBars {
                 "实现概率（须线为 95% 置信区间）",
                 "probability met (whisker: 95% interval)",
             ))
-            .label_style(text(14))
-            .axis_desc_style(text(14))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
             .draw()
             .map_err(fail)?;
         let label_style = text(14).pos(Pos::new(HPos::Right, VPos::Center));

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, fail, legend, shorten, slug, text, tr};
+use super::{Figure, fail, house, legend, shorten, slug, text, tr};
 use crate::report::format::{metric_label, value};
 use crate::report::results::Results;
 use crate::stats::target::YearStats;
@@ -134,8 +134,7 @@ impl Figure for Fan {
             .y_label_area_size(90)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(fail)?;
-        chart
-            .configure_mesh()
+        house(&mut chart.configure_mesh())
             .x_labels(((x1 - x0) as usize + 1).min(12))
             .x_label_formatter(&|y| {
                 if (y - y.round()).abs() < 1e-6 {
@@ -146,10 +145,6 @@ impl Figure for Fan {
             })
             .y_label_formatter(&|v| value(*v, share, zh))
             .y_desc(self.y_desc.clone())
-            .label_style(text(14))
-            .axis_desc_style(text(14))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
             .draw()
             .map_err(fail)?;
         let band = |lo: fn(&YearStats) -> f64, hi: fn(&YearStats) -> f64| {

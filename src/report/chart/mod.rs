@@ -274,17 +274,12 @@ pub(crate) fn draw_hbars<DB: DrawingBackend>(
         .y_label_area_size(left)
         .build_cartesian_2d(0f64..1f64, 0f64..n)
         .map_err(fail)?;
-    chart
-        .configure_mesh()
+    house(&mut chart.configure_mesh())
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(11)
         .x_label_formatter(&|x| super::format::percent(*x))
         .x_desc(x_desc)
-        .label_style(text(14))
-        .axis_desc_style(text(14))
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(225, 225, 225))
         .draw()
         .map_err(fail)?;
     let label_style = text(14).pos(Pos::new(HPos::Right, VPos::Center));
@@ -335,4 +330,22 @@ pub(crate) fn draw_hbars<DB: DrawingBackend>(
             (HIGH, tr(zh, "80% 及以上", "80% or more"), false),
         ],
     )
+}
+
+/// The charts' house style for axes: label sizes, no minor grid lines, a
+/// light major grid.
+pub(crate) fn house<
+    'm,
+    'a,
+    'b,
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+>(
+    m: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB> {
+    m.label_style(text(14))
+        .axis_desc_style(text(14))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(225, 225, 225))
 }

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, fail, legend, legend_rows, shorten, text, tr};
+use super::{Figure, fail, house, legend, legend_rows, shorten, text, tr};
 use crate::report::format::percent;
 use crate::report::results::Results;
 
@@ -92,8 +92,7 @@ impl Figure for Reached {
             .y_label_area_size(70)
             .build_cartesian_2d(x0..x1, 0f64..1.02f64)
             .map_err(fail)?;
-        chart
-            .configure_mesh()
+        house(&mut chart.configure_mesh())
             .x_labels(((x1 - x0 + 1) as usize).min(12))
             .x_label_formatter(&|y| y.to_string())
             .y_labels(6)
@@ -103,10 +102,6 @@ impl Figure for Reached {
                 "到该年为止已达到的概率",
                 "probability reached by the year",
             ))
-            .label_style(text(14))
-            .axis_desc_style(text(14))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
             .draw()
             .map_err(fail)?;
         let mut entries = Vec::new();

@@ -7,7 +7,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, fail, legend, shorten, text, tr};
+use super::{Figure, fail, house, legend, shorten, text, tr};
 use crate::analysis::sweep::Sweep;
 use crate::report::format::{count, percent};
 
@@ -108,16 +108,11 @@ impl Figure for SweepChart<'_> {
                 .y_label_area_size(70)
                 .build_cartesian_2d(lo - pad..hi + pad, 0f64..1.02f64)
                 .map_err(fail)?;
-            chart
-                .configure_mesh()
+            house(&mut chart.configure_mesh())
                 .x_desc(axes[0].path.clone())
                 .x_label_formatter(&|v| label(*v))
                 .y_label_formatter(&|v| percent(*v))
                 .y_desc(tr(zh, "实现概率", "probability met"))
-                .label_style(text(14))
-                .axis_desc_style(text(14))
-                .light_line_style(WHITE)
-                .bold_line_style(RGBColor(225, 225, 225))
                 .draw()
                 .map_err(fail)?;
             let o = |i: usize| &self.sweep.points[i].outcomes[self.target];

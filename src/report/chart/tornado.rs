@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, HIGH, LOW, fail, legend, shorten, text, tr, widest};
+use super::{Figure, HIGH, LOW, fail, house, legend, shorten, text, tr, widest};
 use crate::analysis::sensitivity::TargetSensitivity;
 
 pub struct Tornado {
@@ -66,8 +66,7 @@ impl Figure for Tornado {
             .y_label_area_size(left)
             .build_cartesian_2d(-reach..reach, 0f64..n)
             .map_err(fail)?;
-        chart
-            .configure_mesh()
+        house(&mut chart.configure_mesh())
             .disable_y_mesh()
             .y_labels(0)
             .x_label_formatter(&|x| format!("{:+.0}", x * 100.0))
@@ -76,10 +75,6 @@ impl Figure for Tornado {
                 "实现概率之差（百分点）：该参数取高值（前 10%）与取低值（后 10%）相比",
                 "change in P(met), points: parameter in its top decile vs its bottom decile",
             ))
-            .label_style(text(14))
-            .axis_desc_style(text(14))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
             .draw()
             .map_err(fail)?;
         chart
