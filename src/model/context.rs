@@ -14,6 +14,9 @@ pub struct YearValues {
     pub cost_index: f64,
     /// Multiplier on leaving from pay relative to the benchmark wage.
     pub pay_factor: f64,
+    /// Staff unit costs (posts, positions, stations) relative to what the
+    /// salary alone makes them: above 1 when a pay floor lifts pay.
+    pub staff_cost: f64,
     /// The year's pass rates (around the trajectory's rates).
     pub junior_pass: f64,
     pub intermediate_pass: f64,

@@ -25,6 +25,36 @@ use crate::scenario::Stock;
 /// Stocks that may sit the junior exam.
 const JUNIOR_POOLS: [Stock; 3] = [Stock::Uncertified, Stock::Trained, Stock::Graduates];
 
+/// The cost of supporting one candidate (fee and preparation) and the
+/// reward paid on passing, in this region-year.
+fn support_costs(cx: &Ctx) -> (f64, f64) {
+    let sup = &cx.p.exam_support;
+    (cx.cost(sup.fee + sup.prep_cost), cx.cost(sup.reward))
+}
+
+/// Candidates expected if every eligible person were offered support.
+fn expected_candidates(st: &RegionState, cx: &Ctx) -> f64 {
+    let e = &cx.p.exam;
+    let u = cx.p.exam_support.registration_uplift;
+    let up = |r: f64| r + u * (1.0 - r);
+    let pool_junior: u64 = JUNIOR_POOLS.iter().map(|&s| st.count(s)).sum();
+    st.count(Stock::Junior) as f64
+        * up(e.intermediate_registration_rate * e.intermediate_eligible_share)
+        + st.count(Stock::Graduates) as f64
+            * up(e.intermediate_registration_rate * e.graduate_intermediate_share)
+        + pool_junior as f64 * up(e.junior_registration_rate)
+}
+
+/// The money exam support could use this year: every expected candidate
+/// supported, and the reward for those expected to pass.
+pub fn support_demand(st: &RegionState, cx: &Ctx) -> f64 {
+    if cx.sc.levers.exam_support.share <= 0.0 {
+        return 0.0;
+    }
+    let (unit, reward) = support_costs(cx);
+    expected_candidates(st, cx) * (unit + reward * cx.y.junior_pass)
+}
+
 pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let e = &cx.p.exam;
     let sup = &cx.p.exam_support;
@@ -37,18 +67,13 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     // How many candidates the support money covers, and so the share of the
     // eligible it can be offered to.
     let u = sup.registration_uplift;
-    let up = |r: f64| r + u * (1.0 - r);
-    let unit = cx.cost(sup.fee + sup.prep_cost);
-    let reward = cx.cost(sup.reward);
+    let (unit, reward) = support_costs(cx);
     let supported_max = if cx.sc.levers.exam_support.share > 0.0 {
         affordable(pots.money[Lever::ExamSupport as usize], unit + reward * pj)
     } else {
         0
     };
-    let pool_junior: u64 = JUNIOR_POOLS.iter().map(|&s| st.count(s)).sum();
-    let expected = st.count(Stock::Junior) as f64 * up(r_int_junior)
-        + st.count(Stock::Graduates) as f64 * up(r_int_grad)
-        + pool_junior as f64 * up(r_junior);
+    let expected = expected_candidates(st, cx);
     let offered = if expected > 0.0 {
         (supported_max as f64 / expected).min(1.0)
     } else {
@@ -141,6 +166,7 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
         Lever::ExamSupport,
         supported as f64 * unit + supported_passes * reward,
     );
+    pots.release(Lever::ExamSupport);
 
     // Candidates from outside the field.
     let mut rng = cx.rng(Step::Outside, 0, 0);

@@ -1,27 +1,79 @@
-//! Step 1, funding: the region's money for the year, commitments paid first,
-//! the rest split between levers by their shares.
+//! Step 1, funding: money that follows the plan.
 //!
-//! Commitments are what earlier years started and must keep paying: posts
-//! created by the posts lever, bought-service contracts, station running
-//! costs. When the money cannot pay them all (a budget cut, costs growing
-//! faster than the budget), contracts are cut first, then stations, then
-//! posts, and the people in them lose their places. A lever never spends
-//! money that is not there.
+//! The rule, in the order a finance department would apply it:
+//!
+//! 1. **Commitments first.** Posts created by the posts lever, bought-service
+//!    contracts and station running costs are paid before anything else. When
+//!    the year's money cannot pay them all (a budget cut, costs growing faster
+//!    than the budget), contracts are cut first, then stations, then posts,
+//!    and the people in them lose their places.
+//! 2. **Room for new commitments.** New recurring costs may bring the total
+//!    committed to at most `max_committed_share` of the year's budget, so
+//!    that what is started can be kept paying.
+//! 3. **Each lever's demand.** What its plan asks for this year: posts,
+//!    stations and planned services the plan's path to date minus what was
+//!    already built (a year short of plan is caught up later); training and
+//!    supervision the seats their capacity and pool allow; exam support the
+//!    candidates it expects to support. A lever without a plan (orgs,
+//!    services without `planned_per_year`/`planned_total`) asks for its share.
+//! 4. **Shares first, then priorities.** Each lever receives its share of the
+//!    money left after commitments, but never more than its demand; what is
+//!    left goes, in `priorities` order, to levers still short of their demand
+//!    (`leftover = "reallocate"`, the default); with `leftover = "keep"` it
+//!    stays unspent. Money that a lever still cannot use when it runs (fewer
+//!    candidates than expected, a township with no room) passes on to the
+//!    levers that run after it the same year.
+//! 5. **What nobody can use** is reported as `unspent` and, with
+//!    `carry_over`, carried into next year.
+//!
+//! So no lever stops while money sits unspent and its plan is unmet, unless
+//! the commitment room is full. Worked example (README, "How the money
+//! follows the plan"): budget 10 M, 4 M committed, room 8 M − 4 M = 4 M;
+//! stations (share 30%, 0.2 M each) plan 20 a year, 5 short from last year:
+//! demand 25 × 0.2 = 5 M; share 30% × 6 M = 1.8 M → 9 stations; training
+//! (share 70%) needs only 3 M of its 4.2 M; the 1.2 M left buys 6 more
+//! stations (room 4 M − 1.8 M allows it): 15 stations, nothing unspent.
+//!
+//! Staff cost what their pay says: the unit costs of posts, positions and
+//! stations follow the paid salary, so a pay floor above the salary raises
+//! them (`YearValues::staff_cost`).
 
 use super::context::Ctx;
+use super::draw::affordable;
 use super::state::{LEVERS, Lever, RegionState, Status, Tally};
+
+/// Levers whose units are paid again every year once bought.
+#[inline]
+pub fn commitment(l: usize) -> bool {
+    l == Lever::Posts as usize || l == Lever::Services as usize || l == Lever::Stations as usize
+}
+
+/// What each lever's plan asks for in one region-year, before the money.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Demand {
+    /// Units the plan asks for (seats, supervisors, posts, positions, stations).
+    pub units: [u64; LEVERS],
+    /// Money the lever could use (yuan); infinite for a lever without a plan,
+    /// which asks for its share.
+    pub money: [f64; LEVERS],
+}
 
 /// The money of a region-year, by lever.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Pots {
-    /// Money available to each lever this year.
+    /// Money allocated to each lever this year.
     pub money: [f64; LEVERS],
-    /// New commitments that future budgets can still carry.
-    pub headroom: f64,
-    /// Yearly costs of one post, one contract position, one station.
-    pub post_cost: f64,
-    pub position_cost: f64,
-    pub station_cost: f64,
+    /// Units each lever's plan asks for this year.
+    pub units: [u64; LEVERS],
+    /// Yearly costs of one unit of each lever (0 for money-only levers).
+    pub cost: [f64; LEVERS],
+    /// Whether a lever may take money other levers could not use.
+    pub follows_plan: [bool; LEVERS],
+    /// Money passed on by levers that ran earlier this year.
+    pub spill: f64,
+    /// New yearly commitments that future budgets can still carry, beyond
+    /// what the allocation already reserved.
+    pub room: f64,
 }
 
 impl Pots {
@@ -32,17 +84,61 @@ impl Pots {
         t.spend[l as usize] += a;
     }
 
-    /// Takes a new yearly commitment out of the headroom.
-    pub fn commit(&mut self, amount: f64) {
-        self.headroom = (self.headroom - amount).max(0.0);
+    /// Buys up to `wanted` units of lever `l`: from its own money, then —
+    /// for a lever that follows a plan — from money earlier levers passed on,
+    /// within the commitment room. Returns the units bought.
+    pub fn buy(&mut self, t: &mut Tally, l: Lever, wanted: u64) -> u64 {
+        let li = l as usize;
+        let cost = self.cost[li];
+        if wanted == 0 {
+            return 0;
+        }
+        if cost <= 0.0 {
+            return wanted;
+        }
+        let own = wanted.min(affordable(self.money[li], cost));
+        let mut extra = 0;
+        if own < wanted && self.follows_plan[li] {
+            extra = (wanted - own).min(affordable(self.spill, cost));
+            if commitment(li) {
+                extra = extra.min(affordable(self.room, cost));
+                self.room = (self.room - extra as f64 * cost).max(0.0);
+            }
+            self.spill = (self.spill - extra as f64 * cost).max(0.0);
+        }
+        self.money[li] = (self.money[li] - own as f64 * cost).max(0.0);
+        t.spend[li] += (own + extra) as f64 * cost;
+        own + extra
+    }
+
+    /// The lever has run: what it did not use passes on to later levers.
+    pub fn release(&mut self, l: Lever) {
+        self.spill += self.money[l as usize];
+        self.money[l as usize] = 0.0;
     }
 }
 
-pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally) -> Pots {
+/// The yearly cost of one unit of each lever in this region-year.
+pub fn unit_costs(cx: &Ctx) -> [f64; LEVERS] {
+    let staff = cx.y.staff_cost;
+    let mut c = [0.0; LEVERS];
+    c[Lever::Training as usize] = cx.cost(cx.p.training_lever.cost_per_seat);
+    c[Lever::Supervision as usize] = cx.cost(cx.p.supervision_lever.cost_per_supervisor);
+    c[Lever::Posts as usize] = cx.cost(cx.p.posts_lever.cost_per_post) * staff;
+    c[Lever::Services as usize] = cx.cost(cx.p.services_lever.cost_per_position) * staff;
+    c[Lever::Stations as usize] = cx.cost(cx.p.stations_lever.cost_per_station) * staff;
+    c
+}
+
+/// Pays commitments, then allocates the rest by shares, demands and priorities.
+pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> Pots {
     let lv = &cx.sc.levers;
-    let post_cost = cx.cost(cx.p.posts_lever.cost_per_post);
-    let position_cost = cx.cost(cx.p.services_lever.cost_per_position);
-    let station_cost = cx.cost(cx.p.stations_lever.cost_per_station);
+    let cost = unit_costs(cx);
+    let (post_cost, position_cost, station_cost) = (
+        cost[Lever::Posts as usize],
+        cost[Lever::Services as usize],
+        cost[Lever::Stations as usize],
+    );
     let budget = cx.y.budget * cx.share + st.carry;
     st.carry = 0.0;
 
@@ -80,21 +176,66 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally) -> Pots {
     t.committed = owed;
 
     let free = (budget - owed).max(0.0);
+    let shares = [
+        lv.training.share,
+        lv.exam_support.share,
+        lv.supervision.share,
+        lv.posts.share,
+        lv.orgs.share,
+        lv.services.share,
+        lv.stations.share,
+    ];
     let mut pots = Pots {
-        headroom: (budget * cx.p.funding.max_committed_share - owed).max(0.0),
-        post_cost,
-        position_cost,
-        station_cost,
+        cost,
+        units: demand.units,
+        room: (budget * cx.p.funding.max_committed_share - owed).max(0.0),
         ..Pots::default()
     };
-    pots.money[Lever::Training as usize] = free * lv.training.share;
-    pots.money[Lever::ExamSupport as usize] = free * lv.exam_support.share;
-    pots.money[Lever::Supervision as usize] = free * lv.supervision.share;
-    pots.money[Lever::Posts as usize] = free * lv.posts.share;
-    pots.money[Lever::Orgs as usize] = free * lv.orgs.share;
-    pots.money[Lever::Services as usize] = free * lv.services.share;
-    pots.money[Lever::Stations as usize] = free * lv.stations.share;
+    // A lever takes part when it has a share, or when its plan asks for
+    // something (the plan's places are built with whatever money is left).
+    let active = |l: usize| shares[l] > 0.0 || (demand.money[l].is_finite() && demand.units[l] > 0);
+    let mut left = free;
+    for &l in &cx.sc.funding.priorities {
+        if !active(l) {
+            continue;
+        }
+        pots.follows_plan[l] = demand.money[l].is_finite();
+        let a = take(&mut pots, l, demand.money[l].min(shares[l] * free), left);
+        pots.money[l] = a;
+        left -= a;
+    }
+    if cx.sc.funding.reallocate {
+        for &l in &cx.sc.funding.priorities {
+            if !active(l) || !pots.follows_plan[l] {
+                continue;
+            }
+            let short = demand.money[l] - pots.money[l];
+            let a = take(&mut pots, l, short, left);
+            pots.money[l] += a;
+            left -= a;
+        }
+        pots.spill = left.max(0.0);
+    } else {
+        pots.follows_plan = [false; LEVERS];
+    }
     pots
+}
+
+/// How much of `want` lever `l` can take out of `left`: whole units, and for
+/// a commitment lever within the room for new commitments (reserved here).
+fn take(pots: &mut Pots, l: usize, want: f64, left: f64) -> f64 {
+    let mut a = want.min(left).max(0.0);
+    if commitment(l) {
+        a = a.min(pots.room);
+    }
+    let c = pots.cost[l];
+    if c > 0.0 {
+        a = affordable(a, c) as f64 * c;
+    }
+    if commitment(l) {
+        pots.room = (pots.room - a).max(0.0);
+    }
+    a
 }
 
 /// Frees people whose places no longer exist.

@@ -2,7 +2,8 @@
 //! order by [`year`]. Stocks are integers and every flow a random draw;
 //! `state` keeps the ledger that proves each stock balances.
 //!
-//! Where is X decided? Money and commitments: `funding`; training seats:
+//! Where is X decided? What the plan asks for this year: `plan`; money and
+//! commitments: `funding`; training seats:
 //! `training`; registrants and passes: `exam`; senior review and supervisors:
 //! `promotion`; posts: `posts`; organisations and bought services: `orgs`;
 //! stations: `stations`; leaving and entering: `attrition`; community
@@ -16,6 +17,7 @@ pub mod exam;
 pub mod funding;
 pub mod orgs;
 pub mod params;
+pub mod plan;
 pub mod posts;
 pub mod promotion;
 pub mod state;

@@ -24,6 +24,7 @@ pub fn found_and_close(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut 
     let born = poisson(&mut cx.rng(Step::OrgBirths, 0, 0), expected);
     // Grants go to organisations actually founded.
     pots.spend(t, Lever::Orgs, grants.min(born) as f64 * grant);
+    pots.release(Lever::Orgs);
     let closed = binomial(
         &mut cx.rng(Step::OrgClosures, 0, 0),
         st.orgs,
@@ -35,12 +36,10 @@ pub fn found_and_close(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut 
 }
 
 pub fn buy_services(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
-    let cost = pots.position_cost;
-    let new =
-        affordable(pots.money[Lever::Services as usize], cost).min(affordable(pots.headroom, cost));
+    let new = pots.buy(t, Lever::Services, pots.units[Lever::Services as usize]);
+    pots.release(Lever::Services);
     st.project_positions += new;
-    pots.spend(t, Lever::Services, new as f64 * cost);
-    pots.commit(new as f64 * cost);
+    st.created[Lever::Services as usize] += new;
     fill(st, cx);
 }
 

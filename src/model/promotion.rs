@@ -4,7 +4,7 @@
 //! capacity and the money of the supervision lever.
 
 use super::context::Ctx;
-use super::draw::{affordable, binomial, round_quota};
+use super::draw::binomial;
 use super::funding::Pots;
 use super::state::{Lever, RegionState, Status, Tally};
 use crate::engine::streams::Step;
@@ -24,19 +24,12 @@ pub fn promote(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
         t.promotions += up;
     }
 
-    let lever = &cx.p.supervision_lever;
-    let cost = cx.cost(lever.cost_per_supervisor);
-    let capacity = round_quota(
-        &mut cx.rng(Step::Quota, Lever::Supervision as usize, 0),
-        lever.capacity * cx.share,
-    );
     let experienced = st.count(Stock::Intermediate) + st.count(Stock::Senior);
     let eligible = ((experienced as f64 * cx.p.promotion.supervisor_eligible_share).floor() as u64)
         .saturating_sub(st.supervisors);
-    let n = capacity
-        .min(eligible)
-        .min(affordable(pots.money[Lever::Supervision as usize], cost));
+    let wanted = pots.units[Lever::Supervision as usize].min(eligible);
+    let n = pots.buy(t, Lever::Supervision, wanted);
+    pots.release(Lever::Supervision);
     st.supervisors += n;
     t.supervisors_trained += n;
-    pots.spend(t, Lever::Supervision, n as f64 * cost);
 }

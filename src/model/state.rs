@@ -69,6 +69,10 @@ pub struct RegionState {
     pub issued: [u64; 3],
     /// Money carried into next year.
     pub carry: f64,
+    /// Units each lever's planned path has asked for since the start year.
+    pub planned: [u64; LEVERS],
+    /// Units each lever has bought since the start year.
+    pub created: [u64; LEVERS],
 }
 
 /// Everything of one region-year that the outputs need; summable over regions.

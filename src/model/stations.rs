@@ -1,28 +1,20 @@
-//! Step 7, township/street stations: opened as the plan and the money allow,
+//! Step 7, township/street stations: opened as the plan and the money allow
+//! (`plan`, `funding`),
 //! never more than there are townships; a station counts as covering its
 //! township only when it has its minimum staff.
 
 use super::context::Ctx;
-use super::draw::{affordable, round_quota};
 use super::funding::{Pots, station_staff};
 use super::state::{FILL_ANYONE, FILL_CERTIFIED, Lever, RegionState, Status, Tally};
-use crate::engine::streams::Step;
 use crate::scenario::Stock;
 
 pub fn open(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
-    let planned = round_quota(
-        &mut cx.rng(Step::Quota, Lever::Stations as usize, 0),
-        cx.p.stations_lever.planned_per_year * cx.share,
-    );
     let room = (cx.r.facts.townships.round() as u64).saturating_sub(st.stations);
-    let cost = pots.station_cost;
-    let new = planned
-        .min(room)
-        .min(affordable(pots.money[Lever::Stations as usize], cost))
-        .min(affordable(pots.headroom, cost));
+    let wanted = pots.units[Lever::Stations as usize].min(room);
+    let new = pots.buy(t, Lever::Stations, wanted);
+    pots.release(Lever::Stations);
     st.stations += new;
-    pots.spend(t, Lever::Stations, new as f64 * cost);
-    pots.commit(new as f64 * cost);
+    st.created[Lever::Stations as usize] += new;
     fill(st, cx);
 }
 

@@ -1,25 +1,19 @@
-//! Step 2, training: seats = min(capacity of the training bases, money /
-//! cost per seat); trainees come from `uncertified`, and those who complete
+//! Step 2, training: seats = min(capacity of the training bases, the pool,
+//! what the money buys); trainees come from `uncertified`, and those who complete
 //! (a completion rate) move to `trained`, keeping whatever post they hold.
 
 use super::context::Ctx;
-use super::draw::{affordable, binomial, round_quota};
+use super::draw::binomial;
 use super::funding::Pots;
 use super::state::{Lever, RegionState, STATUSES, Status, Tally};
 use crate::engine::streams::Step;
 use crate::scenario::Stock;
 
 pub fn train(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
-    let lever = &cx.p.training_lever;
-    let cost = cx.cost(lever.cost_per_seat);
-    let capacity = round_quota(
-        &mut cx.rng(Step::Quota, Lever::Training as usize, 0),
-        lever.capacity * cx.share,
-    );
     let pool = st.count(Stock::Uncertified);
-    let seats = capacity
-        .min(affordable(pots.money[Lever::Training as usize], cost))
-        .min(pool);
+    let wanted = pots.units[Lever::Training as usize].min(pool);
+    let seats = pots.buy(t, Lever::Training, wanted);
+    pots.release(Lever::Training);
     if seats == 0 {
         return;
     }
@@ -47,5 +41,4 @@ pub fn train(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
         st.convert(t, Stock::Uncertified, Stock::Trained, k, done);
     }
     t.trainees += seats;
-    pots.spend(t, Lever::Training, seats as f64 * cost);
 }

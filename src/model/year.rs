@@ -12,7 +12,7 @@ use super::context::{Ctx, YearValues};
 use super::params::Sampled;
 use super::state::{RegionState, STOCKS, Status, Tally};
 use super::{
-    attrition, coverage, exam, funding, orgs, posts, promotion, stations, training, transfers,
+    attrition, coverage, exam, funding, orgs, plan, posts, promotion, stations, training, transfers,
 };
 use crate::engine::streams::{ALL_REGIONS, Step, Streams, purpose};
 use crate::scenario::{Scenario, Stock};
@@ -70,6 +70,7 @@ impl Trajectory {
             budget: p.funding.budget,
             cost_index: 1.0,
             pay_factor: pay_factor(p, p.pay.salary, p.pay.benchmark),
+            staff_cost: staff_cost(p, p.pay.salary, p.pay.benchmark),
             junior_pass: p.exam.junior_pass_rate,
             intermediate_pass: p.exam.intermediate_pass_rate,
             graduates_index: 1.0,
@@ -149,7 +150,8 @@ impl Trajectory {
             *t = Tally::default();
             t.start = std::array::from_fn(|k| st.people[k].iter().sum());
             t.supervisors_start = st.supervisors;
-            let mut pots = funding::fund(st, &cx, t);
+            let demand = plan::demand(st, &cx);
+            let mut pots = funding::fund(st, &cx, t, &demand);
             training::train(st, &cx, &mut pots, t);
             exam::sit(st, &cx, &mut pots, t);
             promotion::promote(st, &cx, &mut pots, t);
@@ -221,6 +223,7 @@ fn next_year(
         budget,
         cost_index: prev.cost_index * (1.0 + p.pay.wage_growth),
         pay_factor: pay_factor(p, salary, benchmark),
+        staff_cost: staff_cost(p, salary, benchmark),
         junior_pass: yearly_rate(p.exam.junior_pass_rate, 0),
         intermediate_pass: yearly_rate(p.exam.intermediate_pass_rate, 1),
         graduates_index: prev.graduates_index * (1.0 + p.entry.graduates_growth),
@@ -236,6 +239,12 @@ fn pay_factor(p: &Sampled, salary: f64, benchmark: f64) -> f64 {
         return 10.0;
     }
     (benchmark / pay).powf(p.attrition.pay_elasticity).min(10.0)
+}
+
+/// Paid pay over salary: what a pay floor adds to staff costs.
+fn staff_cost(p: &Sampled, salary: f64, benchmark: f64) -> f64 {
+    let pay = salary.max(p.pay_lever.floor_ratio * benchmark);
+    if salary <= 0.0 { 1.0 } else { pay / salary }
 }
 
 /// Records the year-end stocks of a region.

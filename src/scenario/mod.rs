@@ -73,13 +73,52 @@ pub struct FundingPlan {
     pub carry_over: bool,
     /// Budgets fixed by year (year, yuan), sorted by year.
     pub schedule: Vec<(i32, f64)>,
+    /// Levers (indices into [`LEVER_NAMES`]) in the order they receive money
+    /// that no other lever can use.
+    pub priorities: [usize; LEVER_NAMES.len()],
+    /// Whether a lever's unused share goes to levers short of their plan.
+    pub reallocate: bool,
 }
+
+/// The money levers, in the order the model funds and runs them
+/// (`model::Lever` uses the same order).
+pub const LEVER_NAMES: [&str; 7] = [
+    "training",
+    "exam_support",
+    "supervision",
+    "posts",
+    "orgs",
+    "services",
+    "stations",
+];
+
+/// The default priority order: the commitment levers that build the plan's
+/// places first, then the yearly programmes.
+pub const DEFAULT_PRIORITIES: [usize; 7] = [3, 6, 5, 0, 1, 2, 4];
 
 /// A lever: the share of free money it receives and what it buys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lever<G> {
     pub share: f64,
     pub params: G,
+    /// Whether the lever follows a planned path (posts and stations always
+    /// do; services when the file gives one). A lever without a plan buys
+    /// what its share pays and takes no money other levers leave.
+    pub planned: bool,
+    /// The year by which a `planned_total` is reached.
+    pub planned_by: i32,
+}
+
+impl<G> Lever<G> {
+    /// A lever that follows no planned path.
+    pub fn unplanned(share: f64, params: G, end_year: i32) -> Lever<G> {
+        Lever {
+            share,
+            params,
+            planned: false,
+            planned_by: end_year,
+        }
+    }
 }
 
 /// The policy levers.

@@ -321,6 +321,15 @@ param_group! {
     extra {
         /// Carry unspent money into next year.
         carry_over: bool,
+        /// The order in which levers short of their plan receive money no
+        /// other lever can use (lever names; those not listed follow in the
+        /// default order posts, stations, services, training, exam_support,
+        /// supervision, orgs).
+        priorities: Option<Vec<String>>,
+        /// What happens to a lever's share that it cannot use this year:
+        /// `"reallocate"` (default: to levers still short of their plan, by
+        /// priority) or `"keep"` (it stays unspent, or carried over).
+        leftover: Option<String>,
         /// Budgets fixed by year, overriding growth: { 2015 = 3.0e7 }.
         schedule: BTreeMap<String, f64>,
     }
@@ -375,12 +384,18 @@ param_group! {
 param_group! {
     /// New social-work posts paid from the budget, kept paying once created.
     PostsLever, PostsLeverRaw {
+        /// New posts the plan creates a year, whole scenario.
         planned_per_year: Count = 0,
+        /// New posts the plan creates in all, whole scenario, reached in a
+        /// straight line by `planned_by` (added to `planned_per_year`).
+        planned_total: Count = 0,
         /// Yearly cost of a post in the start year (salary and overheads).
         cost_per_post: Positive = 60000,
     }
     extra {
         share: f64,
+        /// The year by which `planned_total` is reached (default: end_year).
+        planned_by: Option<i64>,
         /// Fill posts with uncertified people when no certified one is free.
         allow_uncertified: bool,
     }
@@ -403,9 +418,17 @@ param_group! {
         /// degree) when any is free; the rest go to the uncertified first.
         /// 1 = qualified first (a rule that bought projects hire qualified staff).
         qualified_hiring: Probability = 1,
+        /// New positions the plan contracts a year, whole scenario. Without
+        /// `planned_per_year` or `planned_total`, services have no plan and
+        /// buy what their share pays.
+        planned_per_year: Count = 0,
+        /// New positions in all by `planned_by`, in a straight line.
+        planned_total: Count = 0,
     }
     extra {
         share: f64,
+        /// The year by which `planned_total` is reached (default: end_year).
+        planned_by: Option<i64>,
         /// Organisations may staff positions with uncertified people (default: yes).
         allow_uncertified: Option<bool>,
     }
@@ -414,7 +437,10 @@ param_group! {
 param_group! {
     /// Township/street stations.
     StationsLever, StationsLeverRaw {
+        /// Stations the plan opens a year, whole scenario.
         planned_per_year: Count = 0,
+        /// Stations the plan opens in all by `planned_by`, in a straight line.
+        planned_total: Count = 0,
         /// Yearly running cost of one station, staff included.
         cost_per_station: Positive = 146000,
         /// Staff a station needs to count as staffed.
@@ -422,6 +448,8 @@ param_group! {
     }
     extra {
         share: f64,
+        /// The year by which `planned_total` is reached (default: end_year).
+        planned_by: Option<i64>,
         /// Stations may be staffed with uncertified people (default: yes).
         allow_uncertified: Option<bool>,
     }

@@ -350,47 +350,95 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         }
     }
     schedule.sort_by_key(|(y, _)| *y);
+    let mut priorities = Vec::new();
+    for (i, name) in raw.funding.priorities.iter().flatten().enumerate() {
+        match super::LEVER_NAMES.iter().position(|n| n == name) {
+            Some(k) if priorities.contains(&k) => c.err(
+                &fp.key("priorities").index(i),
+                "each lever once",
+                format!("{name:?} again"),
+            ),
+            Some(k) => priorities.push(k),
+            None => c.err(
+                &fp.key("priorities").index(i),
+                format!("a lever name: {}", super::LEVER_NAMES.join(", ")),
+                format!("{name:?}"),
+            ),
+        }
+    }
+    for k in super::DEFAULT_PRIORITIES {
+        if !priorities.contains(&k) {
+            priorities.push(k);
+        }
+    }
+    let reallocate = match raw.funding.leftover.as_deref() {
+        None | Some("reallocate") => true,
+        Some("keep") => false,
+        Some(other) => {
+            c.err(
+                &fp.key("leftover"),
+                "\"reallocate\" (to levers short of their plan) or \"keep\" (left unspent)",
+                format!("{other:?}"),
+            );
+            true
+        }
+    };
     let funding = FundingPlan {
         params: fparams,
         carry_over: raw.funding.carry_over,
         schedule,
+        priorities: std::array::from_fn(|i| priorities[i]),
+        reallocate,
     };
+    let mut planned_by = |key: &str, by: Option<i64>| -> i32 {
+        match by {
+            None => end,
+            Some(y) if y > i64::from(start) && y <= 2200 => y as i32,
+            Some(y) => {
+                c.err(
+                    &root.key("levers").key(key).key("planned_by"),
+                    format!("a year after start_year ({start})"),
+                    y.to_string(),
+                );
+                end
+            }
+        }
+    };
+    let by_posts = planned_by("posts", raw.levers.posts.planned_by);
+    let by_services = planned_by("services", raw.levers.services.planned_by);
+    let by_stations = planned_by("stations", raw.levers.stations.planned_by);
+    let services_planned = raw.levers.services.planned_per_year.is_some()
+        || raw.levers.services.planned_total.is_some();
 
     // Levers: lever parameters are policy or prices, fixed per trajectory.
     let lp = root.key("levers");
     let l = &raw.levers;
     let levers = Levers {
-        training: Lever {
-            share: l.training.share,
-            params: l.training.resolve(),
-        },
-        exam_support: Lever {
-            share: l.exam_support.share,
-            params: l.exam_support.resolve(),
-        },
+        training: Lever::unplanned(l.training.share, l.training.resolve(), end),
+        exam_support: Lever::unplanned(l.exam_support.share, l.exam_support.resolve(), end),
         posts: Lever {
             share: l.posts.share,
             params: l.posts.resolve(),
+            planned: true,
+            planned_by: by_posts,
         },
         posts_allow_uncertified: l.posts.allow_uncertified,
-        orgs: Lever {
-            share: l.orgs.share,
-            params: l.orgs.resolve(),
-        },
+        orgs: Lever::unplanned(l.orgs.share, l.orgs.resolve(), end),
         services: Lever {
             share: l.services.share,
             params: l.services.resolve(),
+            planned: services_planned,
+            planned_by: by_services,
         },
         services_allow_uncertified: l.services.allow_uncertified.unwrap_or(true),
         stations: Lever {
             share: l.stations.share,
             params: l.stations.resolve(),
+            planned: true,
+            planned_by: by_stations,
         },
         stations_allow_uncertified: l.stations.allow_uncertified.unwrap_or(true),
-        supervision: Lever {
-            share: l.supervision.share,
-            params: l.supervision.resolve(),
-        },
+        supervision: Lever::unplanned(l.supervision.share, l.supervision.resolve(), end),
         pay: l.pay.resolve(),
     };
     let shares = [

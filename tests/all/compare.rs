@@ -60,10 +60,15 @@ fn a_variant_identical_to_the_baseline_differs_by_exactly_zero() {
 #[test]
 fn a_lever_that_helps_gives_a_positive_difference_excluding_zero_and_pairing_narrows_it() {
     let base = template();
-    // A little more exam support: more passes, nothing else drawn differently.
+    // Exam support that brings a few more to the exam: more passes, nothing
+    // else drawn differently. (More share alone would not help: the lever
+    // already receives all it can use.)
     let more = with(
         &base,
-        &[("levers.exam_support.share", toml::Value::Float(0.11))],
+        &[(
+            "levers.exam_support.registration_uplift",
+            toml::Value::Float(0.12),
+        )],
     );
     let c = run_compare(&base, vec![arm("more", more)], 3000, 2);
     let t = c.targets.iter().find(|t| t.id == "certified-2025").unwrap();
@@ -77,8 +82,11 @@ fn a_lever_that_helps_gives_a_positive_difference_excluding_zero_and_pairing_nar
     );
     let paired = v.diff_high - v.diff_low;
     let unpaired = v.unpaired_high - v.unpaired_low;
+    // Money that one lever does not use goes to the others, so a change in
+    // exam support moves the places built too: pairing narrows the interval
+    // less than when each lever kept its own pot, but still clearly.
     assert!(
-        paired < 0.5 * unpaired,
+        paired < 0.75 * unpaired,
         "paired width {paired} vs unpaired {unpaired}"
     );
     assert!(c.arms[1].extra_cost > 0.0, "more support costs more");

@@ -372,3 +372,42 @@ fn mangled_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn money_rules_are_checked_where_they_are_written() {
+    let text = with(
+        "carry_over = false\n",
+        "carry_over = false\nleftover = \"spend\"\npriorities = [\"stations\", \"parks\", \"stations\"]\n",
+    );
+    let msg = errors(&text);
+    let line = line_of(&text, "leftover = \"spend\"");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:12"),
+            "`funding.leftover`",
+            "\"reallocate\"",
+            "found \"spend\"",
+            "`funding.priorities[1]`",
+            "a lever name: training, exam_support",
+            "found \"parks\"",
+            "`funding.priorities[2]`",
+            "each lever once",
+        ],
+    );
+    let text = with(
+        "planned_per_year = 120",
+        "planned_per_year = 120\nplanned_by = 2019",
+    );
+    let msg = errors(&text);
+    let line = line_of(&text, "planned_by = 2019");
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{line}:14"),
+            "`levers.posts.planned_by`",
+            "a year after start_year (2020)",
+            "found 2019",
+        ],
+    );
+}

@@ -8,6 +8,7 @@ mod compare;
 mod conservation;
 mod determinism;
 mod errors;
+mod funding;
 mod interval;
 mod scenarios;
 mod sensitivity;
