@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use wfsim::engine::{RunOptions, RunResult};
+use wfsim::report::format::probability;
 use wfsim::report::results::Results;
 use wfsim::report::{OutputDir, default_dir, write_briefing, write_comparison, write_sweep};
 use wfsim::scenario::{LoadError, Scenario, TEMPLATE};
@@ -425,12 +426,7 @@ fn print_summary(
             "",
             t.year,
             format!("{} {}", t.op, human(t.threshold, share)),
-            format!(
-                "{:.1}% [{:.1}, {:.1}]",
-                t.p_met * 100.0,
-                t.ci_low * 100.0,
-                t.ci_high * 100.0
-            ),
+            probability(t.p_met, t.ci_low, t.ci_high),
             human(t.quantiles.p50, share),
             format!(
                 "{} – {}",
@@ -446,12 +442,7 @@ fn print_summary(
             "all targets together",
             "",
             "",
-            format!(
-                "{:.1}% [{:.1}, {:.1}]",
-                r.joint.p * 100.0,
-                r.joint.low * 100.0,
-                r.joint.high * 100.0
-            )
+            probability(r.joint.p, r.joint.low, r.joint.high)
         )?;
     }
     writeln!(o)?;
@@ -547,7 +538,7 @@ fn compare(
         writeln!(o, "{} — {} trajectories per arm, seed {}, same random numbers in every arm", c.label, c.trajectories, c.seed)?;
         writeln!(o)?;
         for t in &c.targets {
-            writeln!(o, "{}: baseline {:.1}% [{:.1}, {:.1}]", t.label, t.baseline * 100.0, t.baseline_low * 100.0, t.baseline_high * 100.0)?;
+            writeln!(o, "{}: baseline {}", t.label, probability(t.baseline, t.baseline_low, t.baseline_high))?;
             for v in &t.variants {
                 writeln!(
                     o,
@@ -623,12 +614,7 @@ fn sweep(
         for p in &s.points {
             let vals: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
             let x = &p.outcomes[ti];
-            let pm = format!(
-                "{:.1}% [{:.1}, {:.1}]",
-                x.p_met * 100.0,
-                x.ci_low * 100.0,
-                x.ci_high * 100.0
-            );
+            let pm = probability(x.p_met, x.ci_low, x.ci_high);
             writeln!(
                 o,
                 "{:>40}   {:>22}   {:>18}",

@@ -79,6 +79,9 @@ pub struct MetricRow {
     pub scope: String,
     pub year: i32,
     pub mean: f64,
+    /// Standard deviation over trajectories: the spread of the metric, not
+    /// the Monte Carlo error of the mean (that is sd / √n).
+    pub sd: f64,
     pub p05: f64,
     pub p25: f64,
     pub p50: f64,
@@ -360,6 +363,7 @@ pub fn run(
                     scope: scope.clone(),
                     year: sc.start_year + y as i32,
                     mean: h.mean() / scale,
+                    sd: h.sd() / scale,
                     p05: q.p05,
                     p25: q.p25,
                     p50: q.p50,

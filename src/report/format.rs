@@ -41,6 +41,82 @@ pub fn percent(v: f64) -> String {
     }
 }
 
+/// A probability with its 95% interval, with as many decimals as the
+/// interval's width needs and never a bare 0 or 100: `32.4% [31.4, 33.3]`,
+/// `0.35% [0.21, 0.58]`, `< 0.1% [0, 0.038%]`, `> 99.9% [99.961%, 100]`.
+/// A probability of 0 means no trajectory met the target; the interval
+/// says how small the truth may still be, so that is what is printed.
+pub fn probability(p: f64, low: f64, high: f64) -> String {
+    if !(p.is_finite() && low.is_finite() && high.is_finite()) {
+        return "–".into();
+    }
+    let (p, low, high) = (p * 100.0, low * 100.0, high * 100.0);
+    if p <= 0.0 {
+        return format!("< {} [0, {}%]", bound_above(high), significant(high));
+    }
+    if p >= 100.0 {
+        let gap = 100.0 - low;
+        return format!(
+            "> {}% [{}%, 100]",
+            trim(100.0 - step_above(gap), 4),
+            trim(100.0 - gap_sig(gap), 4)
+        );
+    }
+    let width = (high - low).max(1e-12);
+    let mut d = (1.0 - width.log10().floor()).clamp(1.0, 4.0) as usize;
+    // A probability above 0 never prints as 0, nor one below 1 as 100.
+    while d < 6
+        && (format!("{p:.d$}").parse::<f64>().unwrap_or(0.0) <= 0.0
+            || format!("{p:.d$}").parse::<f64>().unwrap_or(100.0) >= 100.0)
+    {
+        d += 1;
+    }
+    format!("{p:.d$}% [{low:.d$}, {high:.d$}]")
+}
+
+/// The smallest of 0.001%, 0.01%, …, 10% at or above `x` (in percent).
+fn step_above(x: f64) -> f64 {
+    let mut s = 0.001;
+    while s < x && s < 10.0 {
+        s *= 10.0;
+    }
+    s
+}
+
+fn bound_above(x: f64) -> String {
+    format!("{}%", trim(step_above(x), 3))
+}
+
+/// `x` (percent) to two significant digits, rounded up so the bound is kept.
+fn significant(x: f64) -> String {
+    if x <= 0.0 {
+        return "0".into();
+    }
+    let e = x.log10().floor() as i32;
+    let d = (1 - e).max(0) as usize;
+    let scale = 10f64.powi(1 - e);
+    trim((x * scale).ceil() / scale, d)
+}
+
+/// 100 − low (percent) to two significant digits, rounded up.
+fn gap_sig(gap: f64) -> f64 {
+    if gap <= 0.0 {
+        return 0.0;
+    }
+    let e = gap.log10().floor() as i32;
+    let scale = 10f64.powi(1 - e);
+    (gap * scale).ceil() / scale
+}
+
+fn trim(x: f64, d: usize) -> String {
+    let s = format!("{x:.d$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// A value of a metric: a share or a count.
 pub fn value(v: f64, share: bool, chinese: bool) -> String {
     if share { percent(v) } else { count(v, chinese) }
@@ -118,5 +194,32 @@ mod tests {
         assert_eq!(percent(0.875), "87.5%");
         assert_eq!(percent(1.0), "100%");
         assert_eq!(count(f64::NAN, false), "–");
+    }
+
+    use crate::stats::interval::wilson;
+
+    fn of(k: u64, n: u64) -> String {
+        let i = wilson(k, n);
+        probability(i.p, i.low, i.high)
+    }
+
+    #[test]
+    fn probabilities_carry_the_precision_their_interval_needs() {
+        assert_eq!(of(3240, 10_000), "32.4% [31.5, 33.3]");
+        assert_eq!(of(0, 10_000), "< 0.1% [0, 0.039%]");
+        assert_eq!(of(0, 500), "< 1% [0, 0.77%]");
+        assert_eq!(of(10_000, 10_000), "> 99.9% [99.961%, 100]");
+        assert_eq!(of(35, 10_000), "0.35% [0.25, 0.49]");
+        // One in a million never prints as 0.
+        assert!(
+            !of(1, 1_000_000).starts_with("0.0%"),
+            "{}",
+            of(1, 1_000_000)
+        );
+        assert!(
+            !of(999_999, 1_000_000).starts_with("100"),
+            "{}",
+            of(999_999, 1_000_000)
+        );
     }
 }

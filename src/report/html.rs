@@ -5,7 +5,7 @@
 use base64::Engine as _;
 
 use super::chart::{Rendered, tr};
-use super::format::{count, percent, value};
+use super::format::{count, percent, probability, value};
 use super::results::Results;
 
 /// Escapes text for HTML.
@@ -66,25 +66,21 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
             "low"
         };
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td class=\"{class}\">{} [{}, {}]</td><td>{}</td><td>{} – {}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td class=\"{class}\">{}</td><td>{}</td><td>{} – {}</td></tr>\n",
             esc(&x.label),
             x.year,
             esc(&x.op),
             value(x.threshold, share, zh),
-            percent(x.p_met),
-            percent(x.ci_low),
-            percent(x.ci_high),
+            esc(&probability(x.p_met, x.ci_low, x.ci_high)),
             value(x.quantiles.p50, share, zh),
             value(x.quantiles.p05, share, zh),
             value(x.quantiles.p95, share, zh),
         ));
     }
     h.push_str(&format!(
-        "<tr><td><b>{}</b></td><td></td><td></td><td><b>{} [{}, {}]</b></td><td></td><td></td></tr>\n</table>\n",
+        "<tr><td><b>{}</b></td><td></td><td></td><td><b>{}</b></td><td></td><td></td></tr>\n</table>\n",
         t("全部目标同时实现", "All targets together"),
-        percent(r.joint.p_met),
-        percent(r.joint.ci_low),
-        percent(r.joint.ci_high)
+        esc(&probability(r.joint.p_met, r.joint.ci_low, r.joint.ci_high))
     ));
     h.push_str(&format!(
         "<p class=\"note\">{}: {}.</p>\n",

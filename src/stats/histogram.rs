@@ -49,6 +49,9 @@ pub struct Histogram {
     counts: FxHashMap<u32, u64>,
     n: u64,
     sum: u128,
+    /// Sum of squares, for the standard deviation (saturating: a bound no
+    /// metric of a real plan comes near).
+    sum_sq: u128,
     min: u64,
     max: u64,
 }
@@ -62,6 +65,7 @@ impl Histogram {
         self.max = self.max.max(v);
         self.n += 1;
         self.sum += u128::from(v);
+        self.sum_sq = self.sum_sq.saturating_add(u128::from(v) * u128::from(v));
     }
 
     /// Records values given in ascending order, one map update per bucket
@@ -79,6 +83,8 @@ impl Histogram {
             let mut j = i;
             while j < sorted.len() && bucket(sorted[j]) == b {
                 self.sum += u128::from(sorted[j]);
+                let x = u128::from(sorted[j]);
+                self.sum_sq = self.sum_sq.saturating_add(x * x);
                 j += 1;
             }
             *self.counts.entry(b).or_insert(0) += (j - i) as u64;
@@ -101,6 +107,7 @@ impl Histogram {
         }
         self.n += other.n;
         self.sum += other.sum;
+        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
     }
 
     /// Values recorded.
@@ -114,6 +121,18 @@ impl Histogram {
             return f64::NAN;
         }
         self.sum as f64 / self.n as f64
+    }
+
+    /// The sample standard deviation of the recorded values (exact sums;
+    /// 0 for fewer than two values).
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 {
+            return 0.0;
+        }
+        let n = self.n as f64;
+        let mean = self.sum as f64 / n;
+        let var = (self.sum_sq as f64 - mean * self.sum as f64) / (n - 1.0);
+        var.max(0.0).sqrt()
     }
 
     /// Quantiles at probabilities `ps` (ascending), with the same definition
@@ -171,6 +190,9 @@ mod tests {
         assert_eq!(ab.quantiles(&[0.05, 0.5, 0.95]), vec![4.0, 49.0, 94.0]);
         assert_eq!(ab.quantiles(&[0.5]), ba.quantiles(&[0.5]));
         assert_eq!(ab.mean(), 49.5);
+        // The sample sd of 0..99 is √(100·101/12) = 29.0115…, exactly, merged or not.
+        assert!((ab.sd() - (100.0f64 * 101.0 / 12.0).sqrt()).abs() < 1e-9);
+        assert_eq!(ab.sd(), ba.sd());
     }
 
     #[test]
@@ -189,8 +211,8 @@ mod tests {
         let ps = [0.0, 0.05, 0.5, 0.95, 1.0];
         assert_eq!(one.quantiles(&ps), block.quantiles(&ps));
         assert_eq!(
-            (one.n, one.sum, one.min, one.max),
-            (block.n, block.sum, block.min, block.max)
+            (one.n, one.sum, one.sum_sq, one.min, one.max),
+            (block.n, block.sum, block.sum_sq, block.min, block.max)
         );
     }
 

@@ -20,6 +20,18 @@ fn pure_attrition_follows_n_times_one_minus_p_to_the_t() {
         let sd = (n * q * (1.0 - q) / trajectories as f64).sqrt();
         let got = row(&r, "junior", "total", 2020 + t).mean;
         assert_close(&format!("junior after {t} years"), got, n * q, sd, 4.0);
+        // metrics.csv's sd is the spread over trajectories, √(n q (1 − q));
+        // the sample variance has sd ≈ σ²·√(2 / trajectories) (normal theory).
+        let sigma = (n * q * (1.0 - q)).sqrt();
+        let got_sd = row(&r, "junior", "total", 2020 + t).sd;
+        let se_var = sigma * sigma * (2.0 / trajectories as f64).sqrt();
+        assert_close(
+            &format!("variance of junior after {t} years"),
+            got_sd * got_sd,
+            sigma * sigma,
+            se_var,
+            4.0,
+        );
     }
 }
 

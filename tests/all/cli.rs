@@ -75,7 +75,7 @@ fn init_writes_a_template_that_validates_and_runs() {
     }
     assert!(summary["joint"]["p_met"].is_number());
     let metrics = std::fs::read_to_string(folder.join("metrics.csv")).unwrap();
-    assert!(metrics.starts_with("metric,scope,year,mean,p05,p25,p50,p75,p95\n"));
+    assert!(metrics.starts_with("metric,scope,year,mean,sd,p05,p25,p50,p75,p95\n"));
     // Every metric × (total + 2 regions) × 6 years, plus the header.
     assert_eq!(
         metrics.lines().count(),
@@ -189,4 +189,33 @@ fn same_seed_same_summary_at_any_thread_count() {
         std::fs::read(dir.path().join("a/metrics.csv")).unwrap(),
         std::fs::read(dir.path().join("b/metrics.csv")).unwrap()
     );
+}
+
+#[test]
+fn a_target_no_trajectory_meets_prints_its_bound_not_zero() {
+    // Certified 3,400 → 340,000: never met in 400 trajectories. The terminal
+    // and report say "< 1% [0, 0.96%]", never a bare "0.0%".
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(TEMPLATE).unwrap().replacen(
+        "threshold = 3400",
+        "threshold = 340000",
+        1,
+    );
+    assert!(text.contains("threshold = 340000"));
+    std::fs::write(dir.path().join("plan.toml"), text).unwrap();
+    let (code, out, err) = wfsim(
+        &[
+            "run",
+            "plan.toml",
+            "-n",
+            "400",
+            "--seed",
+            "3",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("< 1% [0, 0.96%]"), "{out}");
+    assert!(!out.contains(" 0.0%"), "{out}");
 }
