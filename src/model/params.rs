@@ -5,8 +5,24 @@
 //! the per-year ones at their first year's draw); [`Sampled::draw_year`]
 //! redraws the per-year values. Both refill the struct in place, so a worker
 //! reuses one `Sampled` for all its trajectories.
+//!
+//! Three ways draws are tied together, each from its own keyed stream so
+//! that common random numbers still hold:
+//! - a per-year number with a year effect is m + eₜ, with m drawn once and
+//!   eₜ = ρ·eₜ₋₁ + σ√(1−ρ²)·zₜ, e₁ = σ·z₁ (a stationary AR(1): variance σ²,
+//!   correlation ρᵏ between years k apart), kept within the distribution's range;
+//! - a region's number with `shared = s` is F⁻¹(Φ(√s·Z + √(1−s)·εᵣ)), with Z
+//!   one province-wide draw per trajectory and εᵣ the region's own: regions
+//!   share a quantile (s = 1) or part of it. Start stocks default to s = 1:
+//!   a file that gives each region a range split from a province-wide one
+//!   means the province total is that uncertain, not ±a few percent;
+//! - `[[correlation]]` pairs are drawn by a Gaussian copula (see
+//!   [`crate::scenario::Correlations`]).
+
+use rand_distr::{Distribution, StandardNormal};
 
 use crate::engine::streams::{ALL_REGIONS, Streams, param_purpose};
+use crate::scenario::param::normal_cdf;
 use crate::scenario::{
     Attrition, Coverage, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever, Param,
     Pay, PayLever, PostsLever, Promotion, RegionFacts, Scenario, ServicesLever, StationsLever,
@@ -43,6 +59,113 @@ pub struct Sampled {
     pub pay_lever: PayLever<f64>,
     pub transfers: Vec<f64>,
     pub regions: Vec<RegionSample>,
+    /// State of each per-year number with a year effect, in draw order.
+    year_effects: Vec<YearState>,
+    /// For each scenario-wide number in draw order, its slot among the
+    /// correlated ones (`NONE` if not correlated).
+    corr_slot: Vec<u16>,
+    /// Stream purposes and this trajectory's values of the correlated numbers.
+    corr_purpose: Vec<u64>,
+    corr_values: Vec<f64>,
+}
+
+const NONE: u16 = u16::MAX;
+/// Marks the stream of a year effect's persistence and of a shared regional draw.
+const PERSISTENCE: u64 = 0x5045_5253_4953_5400;
+const SHARED: u64 = 0x5348_4152_4544_0000;
+
+/// A year effect's trajectory-level mean, current effect, persistence and size.
+#[derive(Debug, Clone, Copy, Default)]
+struct YearState {
+    mean: f64,
+    effect: f64,
+    rho: f64,
+    sd: f64,
+}
+
+fn std_normal(streams: &Streams, region: u32, year: u32, purpose: u64) -> f64 {
+    StandardNormal.sample(&mut streams.rng(region, year, purpose))
+}
+
+/// Draws a per-trajectory or per-year number for the trajectory; a year
+/// effect starts here (year 1).
+fn draw_first(p: &Param, streams: &Streams, path: &str, state: &mut YearState) -> f64 {
+    match p {
+        Param::Random {
+            dist,
+            year: Some(y),
+            ..
+        } => {
+            let purpose = param_purpose(path);
+            state.mean = dist.sample(&mut streams.rng(ALL_REGIONS, 0, purpose));
+            state.rho =
+                y.persistence
+                    .sample(&mut streams.rng(ALL_REGIONS, 0, purpose ^ PERSISTENCE));
+            state.sd = y.sd;
+            state.effect = y.sd * std_normal(streams, ALL_REGIONS, 1, purpose);
+            within(dist, state.mean + state.effect)
+        }
+        _ => draw(
+            p,
+            streams,
+            ALL_REGIONS,
+            if p.per_year() { 1 } else { 0 },
+            path,
+        ),
+    }
+}
+
+/// Advances a per-year number to `year` (≥ 2).
+fn draw_next(p: &Param, streams: &Streams, path: &str, year: u32, state: &mut YearState) -> f64 {
+    match p {
+        Param::Random {
+            dist,
+            year: Some(_),
+            ..
+        } => {
+            let z = std_normal(streams, ALL_REGIONS, year, param_purpose(path));
+            let rho = state.rho;
+            state.effect = rho * state.effect + state.sd * (1.0 - rho * rho).max(0.0).sqrt() * z;
+            within(dist, state.mean + state.effect)
+        }
+        _ => draw(p, streams, ALL_REGIONS, year, path),
+    }
+}
+
+/// A value kept within what the distribution can produce.
+fn within(dist: &crate::scenario::Dist, x: f64) -> f64 {
+    let (lo, hi) = dist.support();
+    x.clamp(lo, hi)
+}
+
+/// Draws a region's number, shared with the other regions' by `shared`.
+fn draw_regional(
+    p: &Param,
+    default_shared: f64,
+    streams: &Streams,
+    region: u32,
+    path: &str,
+) -> f64 {
+    let Param::Random { dist, shared, .. } = p else {
+        return draw(p, streams, region, 0, path);
+    };
+    let s = shared.unwrap_or(default_shared);
+    if s <= 0.0 {
+        return draw(p, streams, region, 0, path);
+    }
+    let purpose = param_purpose(path);
+    let common = std_normal(streams, ALL_REGIONS, 0, purpose ^ SHARED);
+    let own = if s < 1.0 {
+        std_normal(streams, region, 0, purpose)
+    } else {
+        0.0
+    };
+    let z = s.sqrt() * common + (1.0 - s).sqrt() * own;
+    match dist.quantile(normal_cdf(z)) {
+        Some(x) => x,
+        // A mixture has no quantile function: drawn on its own.
+        None => draw(p, streams, region, 0, path),
+    }
 }
 
 /// Draws `p` from its own stream; `year` 0 is the trajectory-level draw.
@@ -54,6 +177,10 @@ fn draw(p: &Param, streams: &Streams, region: u32, year: u32, path: &str) -> f64
             p.sample(&mut rng)
         }
     }
+}
+
+fn has_year_effect(p: &Param) -> bool {
+    matches!(p, Param::Random { year: Some(_), .. })
 }
 
 /// Applies `$body` to each (sampled group, scenario group, path prefix).
@@ -178,7 +305,7 @@ impl Sampled {
         let c = |_: &str, _, p: &Param| p.central();
         let p = &sc.parameters;
         let l = &sc.levers;
-        Sampled {
+        let mut s = Sampled {
             exam: p.exam.map(c),
             training: p.training.map(c),
             promotion: p.promotion.map(c),
@@ -206,48 +333,115 @@ impl Sampled {
                     stocks: r.stocks.map(c),
                 })
                 .collect(),
-        }
+            year_effects: Vec::new(),
+            corr_slot: Vec::new(),
+            corr_purpose: sc
+                .correlations
+                .paths
+                .iter()
+                .map(|p| param_purpose(p))
+                .collect(),
+            corr_values: vec![0.0; sc.correlations.paths.len()],
+        };
+        // Slots, in the order draw_trajectory visits the numbers.
+        let mut slots = Vec::new();
+        let mut effects = 0;
+        let mut probe = s.clone();
+        for_groups!(probe, sc, |g, d, prefix| {
+            g.update_from(d, |name, p, _| {
+                let path = format!("{prefix}.{name}");
+                let slot = sc.correlations.paths.iter().position(|q| *q == path);
+                slots.push(slot.map_or(NONE, |k| k as u16));
+                effects += usize::from(has_year_effect(p));
+            });
+        });
+        effects += sc
+            .transfers
+            .iter()
+            .filter(|t| has_year_effect(&t.per_year))
+            .count();
+        s.corr_slot = slots;
+        s.year_effects = vec![YearState::default(); effects];
+        s
     }
 
     /// Draws every parameter for a trajectory (per-year ones for year 1).
     pub fn draw_trajectory(&mut self, sc: &Scenario, streams: &Streams) {
+        self.draw_correlated(sc, streams);
         let mut path = String::with_capacity(64);
+        let mut k = 0;
+        let mut e = 0;
+        let (slots, values, effects) = (&self.corr_slot, &self.corr_values, &mut self.year_effects);
         for_groups!(self, sc, |g, d, prefix| {
             g.update_from(d, |name, p, v| {
                 path.clear();
                 path.push_str(prefix);
                 path.push('.');
                 path.push_str(name);
-                *v = draw(
-                    p,
-                    streams,
-                    ALL_REGIONS,
-                    if p.per_year() { 1 } else { 0 },
-                    &path,
-                );
+                let slot = slots[k];
+                k += 1;
+                *v = if slot != NONE {
+                    values[slot as usize]
+                } else if has_year_effect(p) {
+                    e += 1;
+                    draw_first(p, streams, &path, &mut effects[e - 1])
+                } else {
+                    draw_first(p, streams, &path, &mut YearState::default())
+                };
             });
         });
         for (i, t) in sc.transfers.iter().enumerate() {
-            self.transfers[i] = draw(
+            let mut spare = YearState::default();
+            let state = if has_year_effect(&t.per_year) {
+                e += 1;
+                &mut effects[e - 1]
+            } else {
+                &mut spare
+            };
+            self.transfers[i] = draw_first(
                 &t.per_year,
                 streams,
-                ALL_REGIONS,
-                u32::from(t.per_year.per_year()),
                 &format!("transfer[{i}].per_year"),
+                state,
             );
         }
         for (i, (r, rs)) in sc.regions.iter().zip(self.regions.iter_mut()).enumerate() {
             let ri = i as u32;
-            rs.facts
-                .update_from(&r.facts, |name, p, v| *v = draw(p, streams, ri, 0, name));
+            rs.facts.update_from(&r.facts, |name, p, v| {
+                *v = draw_regional(p, 0.0, streams, ri, name)
+            });
             rs.stocks.update_from(&r.stocks, |name, p, v| {
                 path.clear();
                 path.push_str("stocks.");
                 path.push_str(name);
                 // −1 marks "absent" (certificates, project_qualified); keep it.
-                let x = draw(p, streams, ri, 0, &path);
+                let x = draw_regional(p, 1.0, streams, ri, &path);
                 *v = if x < 0.0 { -1.0 } else { x.round() };
             });
+        }
+    }
+
+    /// This trajectory's values of the correlated numbers: independent
+    /// normals from each number's own stream, tied by the Cholesky factor,
+    /// mapped through each number's quantile function.
+    fn draw_correlated(&mut self, sc: &Scenario, streams: &Streams) {
+        let c = &sc.correlations;
+        let n = c.paths.len();
+        if n == 0 {
+            return;
+        }
+        // The independent normals go into corr_values first, then are
+        // replaced in place from the last row up (row i uses ε₀..εᵢ).
+        for k in 0..n {
+            self.corr_values[k] = std_normal(streams, ALL_REGIONS, 0, self.corr_purpose[k]);
+        }
+        for i in (0..n).rev() {
+            let z: f64 = (0..=i)
+                .map(|j| c.cholesky[i * n + j] * self.corr_values[j])
+                .sum();
+            self.corr_values[i] = c.dists[i]
+                .quantile(normal_cdf(z))
+                .unwrap_or_else(|| c.dists[i].mean());
         }
     }
 
@@ -259,6 +453,9 @@ impl Sampled {
             return;
         }
         let mut path = String::new();
+        let mut e = 0;
+        let effects = &mut self.year_effects;
+        let mut spare = YearState::default();
         for_groups!(self, sc, |g, d, prefix| {
             g.update_from(d, |name, p, v| {
                 if p.per_year() {
@@ -266,18 +463,30 @@ impl Sampled {
                     path.push_str(prefix);
                     path.push('.');
                     path.push_str(name);
-                    *v = draw(p, streams, ALL_REGIONS, year, &path);
+                    let state = if has_year_effect(p) {
+                        e += 1;
+                        &mut effects[e - 1]
+                    } else {
+                        &mut spare
+                    };
+                    *v = draw_next(p, streams, &path, year, state);
                 }
             });
         });
         for (i, t) in sc.transfers.iter().enumerate() {
             if t.per_year.per_year() {
-                self.transfers[i] = draw(
+                let state = if has_year_effect(&t.per_year) {
+                    e += 1;
+                    &mut effects[e - 1]
+                } else {
+                    &mut spare
+                };
+                self.transfers[i] = draw_next(
                     &t.per_year,
                     streams,
-                    ALL_REGIONS,
-                    year,
                     &format!("transfer[{i}].per_year"),
+                    year,
+                    state,
                 );
             }
         }

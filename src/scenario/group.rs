@@ -44,8 +44,10 @@ impl Kind {
         }
         match self {
             Kind::Probability => lo >= 0.0 && hi <= 1.0,
-            Kind::Count | Kind::Money | Kind::NonNegative => lo >= 0.0 && hi < f64::INFINITY,
-            Kind::Positive => lo > 0.0 && hi < f64::INFINITY,
+            // An upper tail without bound (a lognormal budget) is fine: every
+            // draw is finite, and counts saturate rather than wrap.
+            Kind::Count | Kind::Money | Kind::NonNegative => lo >= 0.0,
+            Kind::Positive => lo > 0.0,
             Kind::Real => lo > f64::NEG_INFINITY && hi < f64::INFINITY,
         }
     }

@@ -279,8 +279,26 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// Variants declared in the file, for paired comparison.
     pub variants: Vec<VariantSpec>,
+    /// Uncertain numbers drawn together by rank correlation.
+    pub correlations: Correlations,
     /// The file's text, from which variants are built.
     pub source: String,
+}
+
+/// Correlated uncertain numbers: a Gaussian copula over the named
+/// parameters. A rank correlation r becomes the normal correlation
+/// 2·sin(πr/6), which gives exactly Spearman's r between the draws
+/// (Kruskal 1958) — the rank correlation Iman & Conover (1982) induce by
+/// reordering a sample, here drawn per trajectory so that trajectory i's
+/// numbers still depend only on (seed, i).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Correlations {
+    /// Dotted paths of the correlated parameters.
+    pub paths: Vec<String>,
+    /// Their distributions.
+    pub dists: Vec<Dist>,
+    /// Lower Cholesky factor of the normal correlation matrix, row-major n×n.
+    pub cholesky: Vec<f64>,
 }
 
 /// A variant as declared: its name, label and the values it sets.

@@ -4,7 +4,19 @@
 //!
 //! A distribution is drawn once per trajectory (`per = "trajectory"`, the
 //! default: "we do not know the true value") or afresh every year
-//! (`per = "year"`: "it varies from year to year").
+//! (`per = "year"`: "it varies from year to year"). A per-year number with a
+//! `year_sd` is a trajectory-level draw plus a year effect that persists
+//! (AR(1) with `persistence` ρ, itself possibly uncertain): good and bad years
+//! cluster instead of averaging away. A region's number with `shared = s`
+//! shares one province-wide draw with every other region's (a Gaussian
+//! copula with correlation s between regions; 1 = the same quantile
+//! everywhere).
+//!
+//! Forms a planner can write besides the classic distributions: `bernoulli`
+//! (a programme that may or may not come), `discrete` (values with weights:
+//! "2021, 2022 or 2023"), `mixture` (either of two stories), and an elicited
+//! likely range (`p10`/`p90`) for a `normal` or `lognormal` — the 10th and
+//! 90th percentiles, 1.2816 standard deviations either side of the centre.
 //!
 //! Deserialisation is hand-written rather than `#[serde(untagged)]` so that a
 //! typo inside a distribution table is reported as an unknown field, not as
@@ -12,7 +24,7 @@
 
 use std::fmt;
 
-use rand::Rng;
+use rand::{Rng, RngExt as _};
 use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular, Uniform};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -45,7 +57,19 @@ struct RawDist {
     min: Option<f64>,
     max: Option<f64>,
     mode: Option<f64>,
+    p: Option<f64>,
+    p10: Option<f64>,
+    p90: Option<f64>,
+    values: Option<Vec<f64>>,
+    weights: Option<Vec<f64>>,
+    components: Option<Vec<RawDist>>,
+    shared: Option<f64>,
+    year_sd: Option<f64>,
+    persistence: Option<Param>,
 }
+
+/// z of the 90th percentile of the standard normal.
+pub const Z90: f64 = 1.281_551_565_544_600_5;
 
 /// A probability distribution over one number.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,6 +93,23 @@ pub enum Dist {
     Triangular { min: f64, mode: f64, max: f64 },
     /// PERT(min, mode, max): how planners think ("at least, most likely, at most").
     Pert { min: f64, mode: f64, max: f64 },
+    /// 1 with probability p, else 0: "the programme comes or it does not".
+    Bernoulli { p: f64 },
+    /// One of `values`, with probability proportional to its weight.
+    Discrete { values: Vec<f64>, weights: Vec<f64> },
+    /// One of `components`, chosen with probability proportional to its weight.
+    Mixture {
+        components: Vec<Dist>,
+        weights: Vec<f64>,
+    },
+}
+
+/// A year effect around a trajectory's draw: AR(1) with standard deviation
+/// `sd` and persistence ρ (drawn per trajectory when uncertain).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearEffect {
+    pub sd: f64,
+    pub persistence: Box<Param>,
 }
 
 /// A number that may be uncertain.
@@ -78,7 +119,16 @@ pub enum Param {
     /// A known value.
     Fixed(f64),
     /// A distribution, drawn per trajectory or per year.
-    Random { dist: Dist, per: Per },
+    Random {
+        dist: Dist,
+        per: Per,
+        /// For a region's number: correlation with the same number of the
+        /// other regions through one shared draw (`None`: the field's default).
+        shared: Option<f64>,
+        /// For a per-year number: a persistent year effect around a
+        /// trajectory-level draw, instead of independent yearly draws.
+        year: Option<YearEffect>,
+    },
 }
 
 /// Why a distribution table is unusable; the caller adds the file position.
@@ -97,54 +147,150 @@ impl Dist {
             })
         };
         let fields = [
-            ("alpha", r.alpha),
-            ("beta", r.beta),
-            ("mean", r.mean),
-            ("sd", r.sd),
-            ("mu", r.mu),
-            ("sigma", r.sigma),
-            ("min", r.min),
-            ("max", r.max),
-            ("mode", r.mode),
+            ("alpha", r.alpha.is_some()),
+            ("beta", r.beta.is_some()),
+            ("mean", r.mean.is_some()),
+            ("sd", r.sd.is_some()),
+            ("mu", r.mu.is_some()),
+            ("sigma", r.sigma.is_some()),
+            ("min", r.min.is_some()),
+            ("max", r.max.is_some()),
+            ("mode", r.mode.is_some()),
+            ("p", r.p.is_some()),
+            ("p10", r.p10.is_some()),
+            ("p90", r.p90.is_some()),
+            ("values", r.values.is_some()),
+            ("weights", r.weights.is_some()),
+            ("components", r.components.is_some()),
         ];
+        let elicited = r.p10.is_some() || r.p90.is_some();
         let allowed: &[&str] = match r.dist.as_str() {
             "beta" => &["alpha", "beta"],
+            "normal" if elicited => &["p10", "p90", "min", "max"],
             "normal" => &["mean", "sd", "min", "max"],
+            "lognormal" if elicited => &["p10", "p90"],
             "lognormal" => &["mu", "sigma"],
             "uniform" => &["min", "max"],
             "triangular" | "pert" => &["min", "mode", "max"],
+            "bernoulli" => &["p"],
+            "discrete" => &["values", "weights"],
+            "mixture" => &["components", "weights"],
             other => {
                 return Err(DistProblem {
-                    expected: "dist = one of beta, normal, lognormal, uniform, triangular, pert"
+                    expected: "dist = one of beta, normal, lognormal, uniform, triangular, pert, bernoulli, discrete, mixture"
                         .into(),
                     found: format!("dist = {other:?}"),
                 });
             }
         };
-        if let Some((name, _)) = fields
-            .iter()
-            .find(|(n, v)| v.is_some() && !allowed.contains(n))
-        {
+        if let Some((name, _)) = fields.iter().find(|(n, v)| *v && !allowed.contains(n)) {
             return Err(DistProblem {
                 expected: format!("only {} for a {} distribution", allowed.join(", "), r.dist),
                 found: format!("`{name}`"),
             });
         }
+        let need_vec = |v: &Option<Vec<f64>>, name: &str| {
+            v.clone().ok_or_else(|| DistProblem {
+                expected: format!("`{name}` for a {} distribution", r.dist),
+                found: format!("no `{name}`"),
+            })
+        };
+        let range = || -> Result<(f64, f64), DistProblem> {
+            let (lo, hi) = (need(r.p10, "p10")?, need(r.p90, "p90")?);
+            if !(lo < hi && lo.is_finite() && hi.is_finite()) {
+                return Err(DistProblem {
+                    expected: "p10 < p90 (the likely range, low end first)".into(),
+                    found: format!("p10 = {lo}, p90 = {hi}"),
+                });
+            }
+            Ok((lo, hi))
+        };
         let d = match r.dist.as_str() {
             "beta" => Dist::Beta {
                 alpha: need(r.alpha, "alpha")?,
                 beta: need(r.beta, "beta")?,
             },
+            "normal" if elicited => {
+                let (lo, hi) = range()?;
+                Dist::Normal {
+                    mean: (lo + hi) / 2.0,
+                    sd: (hi - lo) / (2.0 * Z90),
+                    min: r.min,
+                    max: r.max,
+                }
+            }
             "normal" => Dist::Normal {
                 mean: need(r.mean, "mean")?,
                 sd: need(r.sd, "sd")?,
                 min: r.min,
                 max: r.max,
             },
+            "lognormal" if elicited => {
+                let (lo, hi) = range()?;
+                if lo <= 0.0 {
+                    return Err(DistProblem {
+                        expected: "p10 > 0 for a lognormal".into(),
+                        found: format!("p10 = {lo}"),
+                    });
+                }
+                Dist::Lognormal {
+                    mu: (lo.ln() + hi.ln()) / 2.0,
+                    sigma: (hi.ln() - lo.ln()) / (2.0 * Z90),
+                }
+            }
             "lognormal" => Dist::Lognormal {
                 mu: need(r.mu, "mu")?,
                 sigma: need(r.sigma, "sigma")?,
             },
+            "bernoulli" => Dist::Bernoulli { p: need(r.p, "p")? },
+            "discrete" => {
+                let values = need_vec(&r.values, "values")?;
+                let weights = r.weights.clone().unwrap_or_else(|| vec![1.0; values.len()]);
+                // Ascending values, so that the quantile function is monotone.
+                let same_length = weights.len() == values.len();
+                let mut pairs: Vec<(f64, f64)> = values.into_iter().zip(weights.clone()).collect();
+                if same_length {
+                    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    Dist::Discrete {
+                        values: pairs.iter().map(|p| p.0).collect(),
+                        weights: pairs.iter().map(|p| p.1).collect(),
+                    }
+                } else {
+                    // A length mismatch is reported by `check`, with both lengths.
+                    Dist::Discrete {
+                        values: r.values.clone().unwrap_or_default(),
+                        weights,
+                    }
+                }
+            }
+            "mixture" => {
+                let raw = r.components.as_ref().ok_or_else(|| DistProblem {
+                    expected: "`components` for a mixture distribution".into(),
+                    found: "no `components`".into(),
+                })?;
+                let mut components = Vec::with_capacity(raw.len());
+                for c in raw {
+                    if c.per != Per::Trajectory
+                        || c.shared.is_some()
+                        || c.year_sd.is_some()
+                        || c.persistence.is_some()
+                    {
+                        return Err(DistProblem {
+                            expected: "components with only their distribution's numbers (per, shared, year_sd and persistence belong to the mixture)".into(),
+                            found: format!("a {} component with them", c.dist),
+                        });
+                    }
+                    components.push(Dist::from_raw(c)?);
+                }
+                let weights = r
+                    .weights
+                    .clone()
+                    .unwrap_or_else(|| vec![1.0; components.len()]);
+                Dist::Mixture {
+                    components,
+                    weights,
+                }
+            }
             "uniform" => Dist::Uniform {
                 min: need(r.min, "min")?,
                 max: need(r.max, "max")?,
@@ -226,6 +372,35 @@ impl Dist {
                     );
                 }
             }
+            Dist::Bernoulli { p } => {
+                if !(0.0..=1.0).contains(&p) {
+                    return bad("p between 0 and 1", format!("p = {p}"));
+                }
+            }
+            Dist::Discrete {
+                ref values,
+                ref weights,
+            } => {
+                if values.is_empty() || !finite(values) {
+                    return bad(
+                        "at least one value, every one a finite number",
+                        format!("values = {values:?}"),
+                    );
+                }
+                check_weights(weights, values.len())?;
+            }
+            Dist::Mixture {
+                ref components,
+                ref weights,
+            } => {
+                if components.is_empty() {
+                    return bad("at least one component", "components = []".into());
+                }
+                for c in components {
+                    c.check()?;
+                }
+                check_weights(weights, components.len())?;
+            }
         }
         Ok(())
     }
@@ -233,12 +408,25 @@ impl Dist {
     /// The smallest and largest values the distribution can produce.
     pub fn support(&self) -> (f64, f64) {
         match *self {
+            Dist::Bernoulli { .. } => (0.0, 1.0),
+            Dist::Discrete { ref values, .. } => values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                }),
+            Dist::Mixture { ref components, .. } => components
+                .iter()
+                .map(Dist::support)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
+                    (lo.min(a), hi.max(b))
+                }),
             Dist::Beta { .. } => (0.0, 1.0),
             Dist::Normal { min, max, .. } => (
                 min.unwrap_or(f64::NEG_INFINITY),
                 max.unwrap_or(f64::INFINITY),
             ),
-            Dist::Lognormal { .. } => (0.0, f64::INFINITY),
+            // Open at 0: every draw is positive.
+            Dist::Lognormal { .. } => (f64::MIN_POSITIVE, f64::INFINITY),
             Dist::Uniform { min, max }
             | Dist::Triangular { min, max, .. }
             | Dist::Pert { min, max, .. } => (min, max),
@@ -248,6 +436,15 @@ impl Dist {
     /// The distribution's mean (of the untruncated normal when truncated).
     pub fn mean(&self) -> f64 {
         match *self {
+            Dist::Bernoulli { p } => p,
+            Dist::Discrete {
+                ref values,
+                ref weights,
+            } => weighted(weights, values.iter().copied()),
+            Dist::Mixture {
+                ref components,
+                ref weights,
+            } => weighted(weights, components.iter().map(Dist::mean)),
             Dist::Beta { alpha, beta } => alpha / (alpha + beta),
             Dist::Normal { mean, .. } => mean,
             Dist::Lognormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
@@ -262,6 +459,15 @@ impl Dist {
     /// rather than a panic.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
+            Dist::Bernoulli { p } => f64::from(u8::from(rng.random::<f64>() < p)),
+            Dist::Discrete {
+                ref values,
+                ref weights,
+            } => values[pick(weights, rng.random::<f64>())],
+            Dist::Mixture {
+                ref components,
+                ref weights,
+            } => components[pick(weights, rng.random::<f64>())].sample(rng),
             Dist::Beta { alpha, beta } => Beta::new(alpha, beta)
                 .map(|d| d.sample(rng))
                 .unwrap_or(self.mean()),
@@ -304,6 +510,102 @@ impl Dist {
                 .unwrap_or(mode),
         }
     }
+}
+
+impl Dist {
+    /// The value at cumulative probability `u` (the inverse CDF), for
+    /// draws tied together through a copula; `None` for a mixture, whose
+    /// quantile has no closed form.
+    pub fn quantile(&self, u: f64) -> Option<f64> {
+        use statrs::distribution::{Beta as SBeta, ContinuousCDF, Normal as SNormal};
+        let u = u.clamp(1e-12, 1.0 - 1e-12);
+        let std_normal = SNormal::standard();
+        let x = match *self {
+            Dist::Beta { alpha, beta } => SBeta::new(alpha, beta).ok()?.inverse_cdf(u),
+            Dist::Normal { mean, sd, min, max } => {
+                if sd == 0.0 {
+                    return Some(mean);
+                }
+                // Truncation: the quantile of the normal restricted to [min, max].
+                let a = min.map_or(0.0, |lo| std_normal.cdf((lo - mean) / sd));
+                let b = max.map_or(1.0, |hi| std_normal.cdf((hi - mean) / sd));
+                let z = std_normal.inverse_cdf(a + u * (b - a));
+                let (lo, hi) = self.support();
+                (mean + sd * z).clamp(lo, hi)
+            }
+            Dist::Lognormal { mu, sigma } => (mu + sigma * std_normal.inverse_cdf(u)).exp(),
+            Dist::Uniform { min, max } => min + u * (max - min),
+            Dist::Triangular { min, mode, max } => {
+                let f = (mode - min) / (max - min);
+                if u < f {
+                    min + (u * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - u) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+            Dist::Pert { min, mode, max } => {
+                // rand_distr's PERT: Beta(1 + 4(mode−min)/r, 1 + 4(max−mode)/r) on [min, max].
+                let r = max - min;
+                let a = 1.0 + 4.0 * (mode - min) / r;
+                let b = 1.0 + 4.0 * (max - mode) / r;
+                min + r * SBeta::new(a, b).ok()?.inverse_cdf(u)
+            }
+            Dist::Bernoulli { p } => f64::from(u8::from(u > 1.0 - p)),
+            Dist::Discrete {
+                ref values,
+                ref weights,
+            } => {
+                // Values are kept in ascending order (`from_raw`), so the
+                // quantile rises with u.
+                values[pick(weights, u)]
+            }
+            Dist::Mixture { .. } => return None,
+        };
+        Some(x)
+    }
+}
+
+/// Φ, the standard normal CDF.
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// Weights: one per value, none negative, not all zero.
+fn check_weights(weights: &[f64], n: usize) -> Result<(), DistProblem> {
+    if weights.len() != n {
+        return Err(DistProblem {
+            expected: format!("one weight per value ({n})"),
+            found: format!("{} weights", weights.len()),
+        });
+    }
+    if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || weights.iter().sum::<f64>() <= 0.0 {
+        return Err(DistProblem {
+            expected: "weights ≥ 0, not all 0".into(),
+            found: format!("weights = {weights:?}"),
+        });
+    }
+    Ok(())
+}
+
+/// The weighted mean of `xs`.
+fn weighted(weights: &[f64], xs: impl Iterator<Item = f64>) -> f64 {
+    let total: f64 = weights.iter().sum();
+    xs.zip(weights).map(|(x, w)| x * w).sum::<f64>() / total
+}
+
+/// The index whose cumulative weight first exceeds `u` × the total.
+fn pick(weights: &[f64], u: f64) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut acc = 0.0;
+    let target = u * total;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        if target < acc {
+            return i;
+        }
+    }
+    // Rounding left `target` at the total: the last value with weight.
+    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
 }
 
 impl Param {
@@ -365,7 +667,24 @@ impl<'de> Deserialize<'de> for Param {
                 let dist = Dist::from_raw(&raw).map_err(|p| {
                     de::Error::custom(format!("expected {}, found {}", p.expected, p.found))
                 })?;
-                Ok(Param::Random { dist, per: raw.per })
+                let year = match (raw.year_sd, raw.persistence) {
+                    (Some(sd), persistence) => Some(YearEffect {
+                        sd,
+                        persistence: Box::new(persistence.unwrap_or(Param::Fixed(0.0))),
+                    }),
+                    (None, Some(_)) => {
+                        return Err(de::Error::custom(
+                            "expected `year_sd` beside `persistence` (the size of the year effect), found `persistence` alone",
+                        ));
+                    }
+                    (None, None) => None,
+                };
+                Ok(Param::Random {
+                    dist,
+                    per: raw.per,
+                    shared: raw.shared,
+                    year,
+                })
             }
         }
         d.deserialize_any(V)

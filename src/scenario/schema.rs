@@ -37,6 +37,20 @@ pub struct ScenarioFile {
     pub target: Vec<TargetRaw>,
     #[serde(default)]
     pub variant: Vec<VariantRaw>,
+    #[serde(default)]
+    pub correlation: Vec<CorrelationRaw>,
+}
+
+/// `[[correlation]]`: two uncertain numbers that move together, by rank
+/// correlation (Spearman's ρ between their draws over trajectories).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrelationRaw {
+    /// Two dotted paths of per-trajectory distributions, e.g.
+    /// `["parameters.exam.junior_pass_rate", "parameters.exam.intermediate_pass_rate"]`.
+    pub between: Vec<String>,
+    /// The rank correlation, strictly between −1 and 1.
+    pub rank: f64,
 }
 
 /// `[[variant]]`: the same scenario with some values changed, for paired

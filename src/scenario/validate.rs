@@ -10,14 +10,16 @@ use super::metric::{Metric, Unit};
 use super::param::Param;
 use super::schema::{SCHEMA_VERSION, ScenarioFile};
 use super::{
-    FundingPlan, Lever, Levers, Meta, Op, Parameters, Region, Scenario, Scope, Stock, Target,
-    Transfer,
+    Correlations, FundingPlan, Lever, Levers, Meta, Op, Parameters, Region, Scenario, Scope, Stock,
+    Target, Transfer,
 };
 
 /// Collects problems with their positions.
 struct Checker<'a> {
     loc: Locator<'a>,
     errors: Vec<ScenarioError>,
+    /// Whether the parameters being checked are a region's (where `shared` applies).
+    regional: bool,
 }
 
 impl Checker<'_> {
@@ -48,9 +50,15 @@ impl Checker<'_> {
                             kind.expected()
                         ),
                         format!(
-                            "a {} distribution ranging over [{}, {}]",
+                            "a {} distribution ranging over {}{}, {}]",
                             dist_name(dist),
-                            fmt_num(lo),
+                            // A lognormal's support is open at 0.
+                            if lo == f64::MIN_POSITIVE { "(" } else { "[" },
+                            if lo == f64::MIN_POSITIVE {
+                                "0".to_string()
+                            } else {
+                                fmt_num(lo)
+                            },
                             fmt_num(hi)
                         ),
                     );
@@ -62,6 +70,69 @@ impl Checker<'_> {
                         "per = \"year\"",
                     );
                 }
+                self.random_extras(path, p);
+            }
+        }
+    }
+
+    /// `shared`, `year_sd` and `persistence`: each where it means something.
+    fn random_extras(&mut self, path: &FieldPath, p: &Param) {
+        let Param::Random {
+            dist, shared, year, ..
+        } = p
+        else {
+            return;
+        };
+        if let Some(s) = shared {
+            if !self.regional {
+                self.err(
+                    &path.key("shared"),
+                    "`shared` only on a region's numbers (facts and stocks), where it ties the regions' draws together",
+                    format!("shared = {}", fmt_num(*s)),
+                );
+            } else if !(0.0..=1.0).contains(s) {
+                self.err(
+                    &path.key("shared"),
+                    "a correlation between regions from 0 (each region its own) to 1 (one province-wide draw)",
+                    fmt_num(*s),
+                );
+            } else if *s > 0.0 && dist.quantile(0.5).is_none() {
+                self.err(
+                    &path.key("shared"),
+                    "a distribution with a quantile function (not a mixture) for a shared draw",
+                    "a mixture",
+                );
+            }
+        }
+        if let Some(y) = year {
+            if !p.per_year() {
+                self.err(
+                    &path.key("year_sd"),
+                    "per = \"year\" beside `year_sd` (a year effect needs yearly draws)",
+                    "per = \"trajectory\"",
+                );
+            }
+            if !(y.sd.is_finite() && y.sd >= 0.0) {
+                self.err(
+                    &path.key("year_sd"),
+                    "a standard deviation ≥ 0",
+                    fmt_num(y.sd),
+                );
+            }
+            let (lo, hi) = y.persistence.support();
+            let ok = match y.persistence.as_ref() {
+                Param::Random { dist, .. } => dist.check().is_ok(),
+                Param::Fixed(v) => v.is_finite(),
+            };
+            if !ok || lo < 0.0 || hi >= 1.0 || y.persistence.per_year() {
+                self.err(
+                    &path.key("persistence"),
+                    "a persistence ρ with 0 ≤ ρ < 1, fixed or drawn per trajectory",
+                    match y.persistence.as_ref() {
+                        Param::Fixed(v) => fmt_num(*v),
+                        _ => format!("a distribution over [{}, {}]", fmt_num(lo), fmt_num(hi)),
+                    },
+                );
             }
         }
     }
@@ -86,6 +157,9 @@ fn dist_name(d: &super::param::Dist) -> &'static str {
         Uniform { .. } => "uniform",
         Triangular { .. } => "triangular",
         Pert { .. } => "pert",
+        Bernoulli { .. } => "bernoulli",
+        Discrete { .. } => "discrete",
+        Mixture { .. } => "mixture",
     }
 }
 
@@ -209,6 +283,7 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     let mut c = Checker {
         loc,
         errors: Vec::new(),
+        regional: false,
     };
     let mut scenario = check(&mut c, path, raw);
     scenario.source = text.to_string();
@@ -522,6 +597,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
 
     // Targets.
     let targets = check_targets(c, &raw, &regions, start, end);
+    let correlations = check_correlations(c, &raw, &parameters, &funding, &levers);
 
     // Variants: names here; their values are checked when a variant is built.
     let mut names = HashSet::new();
@@ -569,8 +645,178 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         transfers,
         targets,
         variants,
+        correlations,
         source: String::new(),
     }
+}
+
+/// The scenario-wide parameter at a dotted path (`parameters.exam.junior_pass_rate`).
+fn find_param(path: &str, p: &Parameters, f: &FundingPlan, l: &Levers) -> Option<Param> {
+    let groups: [(&str, &dyn ParamFields); 18] = [
+        ("parameters.exam", &p.exam),
+        ("parameters.training", &p.training),
+        ("parameters.promotion", &p.promotion),
+        ("parameters.attrition", &p.attrition),
+        ("parameters.pay", &p.pay),
+        ("parameters.entry", &p.entry),
+        ("parameters.orgs", &p.orgs),
+        ("parameters.coverage", &p.coverage),
+        ("parameters.equivalence", &p.equivalence),
+        ("funding", &f.params),
+        ("levers.training", &l.training.params),
+        ("levers.exam_support", &l.exam_support.params),
+        ("levers.posts", &l.posts.params),
+        ("levers.orgs", &l.orgs.params),
+        ("levers.services", &l.services.params),
+        ("levers.stations", &l.stations.params),
+        ("levers.supervision", &l.supervision.params),
+        ("levers.pay", &l.pay),
+    ];
+    let (prefix, name) = path.rsplit_once('.')?;
+    let (_, g) = groups.iter().find(|(pre, _)| *pre == prefix)?;
+    let mut found = None;
+    g.each_param(&mut |n, _, param| {
+        if n == name {
+            found = Some(param.clone());
+        }
+    });
+    found
+}
+
+/// `[[correlation]]`: each pair names two per-trajectory distributions of
+/// the scenario; together the pairs must form a valid correlation matrix.
+fn check_correlations(
+    c: &mut Checker,
+    raw: &ScenarioFile,
+    p: &Parameters,
+    f: &FundingPlan,
+    l: &Levers,
+) -> Correlations {
+    let root = FieldPath::default();
+    let mut out = Correlations::default();
+    let mut pairs = Vec::new();
+    for (i, cr) in raw.correlation.iter().enumerate() {
+        let cp = root.key("correlation").index(i);
+        if !(cr.rank.is_finite() && cr.rank > -1.0 && cr.rank < 1.0) {
+            c.err(
+                &cp.key("rank"),
+                "a rank correlation strictly between -1 and 1",
+                fmt_num(cr.rank),
+            );
+            continue;
+        }
+        if cr.between.len() != 2 || cr.between[0] == cr.between[1] {
+            c.err(
+                &cp.key("between"),
+                "two different parameter paths",
+                format!("{:?}", cr.between),
+            );
+            continue;
+        }
+        let mut idx = [0usize; 2];
+        let mut ok = true;
+        for (k, path) in cr.between.iter().enumerate() {
+            let bp = cp.key("between").index(k);
+            match find_param(path, p, f, l) {
+                None => {
+                    c.err(
+                        &bp,
+                        "the dotted path of a scenario-wide number (parameters.*, funding.*, levers.*)",
+                        format!("{path:?}"),
+                    );
+                    ok = false;
+                }
+                Some(Param::Fixed(v)) => {
+                    c.err(
+                        &bp,
+                        "a number given as a distribution (a fixed number cannot vary with another)",
+                        format!("{path} = {}", fmt_num(v)),
+                    );
+                    ok = false;
+                }
+                Some(Param::Random {
+                    dist, per, year, ..
+                }) => {
+                    if per != super::Per::Trajectory
+                        || year.is_some()
+                        || dist.quantile(0.5).is_none()
+                    {
+                        c.err(
+                            &bp,
+                            "a distribution drawn once per trajectory, not a mixture",
+                            format!("{path} (per = \"year\" or a mixture)"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    idx[k] = match out.paths.iter().position(|q| q == path) {
+                        Some(j) => j,
+                        None => {
+                            out.paths.push(path.clone());
+                            out.dists.push(dist);
+                            out.paths.len() - 1
+                        }
+                    };
+                }
+            }
+        }
+        if ok {
+            let (a, b) = (idx[0].min(idx[1]), idx[0].max(idx[1]));
+            if pairs.iter().any(|&(x, y, _, _)| (x, y) == (a, b)) {
+                c.err(&cp, "each pair once", format!("{:?} again", cr.between));
+                continue;
+            }
+            pairs.push((a, b, cr.rank, i));
+        }
+    }
+    let n = out.paths.len();
+    if n == 0 {
+        return out;
+    }
+    // Normal correlation from the rank correlation: ρ = 2 sin(πr/6).
+    let mut m = vec![0.0; n * n];
+    for k in 0..n {
+        m[k * n + k] = 1.0;
+    }
+    for &(a, b, r, _) in &pairs {
+        let rho = 2.0 * (std::f64::consts::PI * r / 6.0).sin();
+        m[a * n + b] = rho;
+        m[b * n + a] = rho;
+    }
+    match cholesky(&m, n) {
+        Some(ch) => out.cholesky = ch,
+        None => {
+            let i = pairs.last().map_or(0, |p| p.3);
+            c.err(
+                &root.key("correlation").index(i),
+                "correlations that can hold together (a positive-definite matrix: e.g. a with b and b with c strongly, a with c not opposite)",
+                format!("{} pairs among {} numbers that contradict each other", pairs.len(), n),
+            );
+            out = Correlations::default();
+        }
+    }
+    out
+}
+
+/// The lower Cholesky factor of a symmetric n×n matrix, or `None` when it
+/// is not positive definite.
+fn cholesky(m: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
+            if i == j {
+                let d = m[i * n + i] - s;
+                if d <= 1e-10 {
+                    return None;
+                }
+                l[i * n + j] = d.sqrt();
+            } else {
+                l[i * n + j] = (m[i * n + j] - s) / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
 }
 
 fn is_cjk(ch: char) -> bool {
@@ -617,6 +863,7 @@ fn check_regions(c: &mut Checker, raw: &ScenarioFile) -> Vec<Region> {
         c.share(&rp.key("budget_share"), budget_share);
         share_total += budget_share;
         let facts = r.resolve();
+        c.regional = true;
         c.group(&rp, &facts, false);
         let mut stocks = r.stocks.resolve();
         // Certificates issued default to the stock of that level.
@@ -643,6 +890,7 @@ fn check_regions(c: &mut Checker, raw: &ScenarioFile) -> Vec<Region> {
                 c.param(&sp.key(name), kind, p, false);
             }
         });
+        c.regional = false;
         if let (Param::Fixed(s), Param::Fixed(a), Param::Fixed(b)) = (
             stocks.supervisors.clone(),
             stocks.intermediate.clone(),

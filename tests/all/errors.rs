@@ -411,3 +411,181 @@ fn money_rules_are_checked_where_they_are_written() {
         ],
     );
 }
+
+#[test]
+fn malformed_uncertainty_forms_are_refused_where_they_are_written() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"bernoulli\", p = 2 }",
+            &[
+                "parameters.training.completion_rate",
+                "p between 0 and 1",
+                "p = 2",
+            ],
+        ),
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"discrete\", values = [0.5, 0.9], weights = [1] }",
+            &[
+                "parameters.training.completion_rate",
+                "one weight per value (2)",
+                "1 weights",
+            ],
+        ),
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"mixture\", components = [{ dist = \"uniform\", min = 0.5, max = 0.9, per = \"year\" }] }",
+            &[
+                "parameters.training.completion_rate",
+                "per, shared, year_sd and persistence belong to the mixture",
+            ],
+        ),
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"normal\", p10 = 0.9, p90 = 0.5, min = 0, max = 1 }",
+            &["parameters.training.completion_rate", "p10 < p90"],
+        ),
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"uniform\", min = 0.8, max = 0.95, year_sd = 0.02 }",
+            &[
+                "parameters.training.completion_rate.year_sd",
+                "per = \"year\" beside `year_sd`",
+            ],
+        ),
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"uniform\", min = 0.8, max = 0.95, per = \"year\", year_sd = 0.02, persistence = 1.2 }",
+            &[
+                "parameters.training.completion_rate.persistence",
+                "0 ≤ ρ < 1",
+                "found 1.2",
+            ],
+        ),
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"uniform\", min = 0.8, max = 0.95, shared = 0.5 }",
+            &[
+                "parameters.training.completion_rate.shared",
+                "only on a region's numbers",
+            ],
+        ),
+        (
+            "completion_rate = 0.9",
+            "completion_rate = { dist = \"uniform\", min = 0.8, max = 0.95, persistence = 0.5 }",
+            &[
+                "parameters.training.completion_rate",
+                "`year_sd` beside `persistence`",
+            ],
+        ),
+    ];
+    for (from, to, parts) in cases {
+        let text = with(from, to);
+        let msg = errors(&text);
+        let line = line_of(&text, to);
+        let mut want = vec![format!("plan.toml:{line}:")];
+        want.extend(parts.iter().map(|p| p.to_string()));
+        let want: Vec<&str> = want.iter().map(String::as_str).collect();
+        assert_has(&msg, &want);
+    }
+}
+
+#[test]
+fn correlations_name_real_uncertain_numbers_and_hold_together() {
+    let add = |body: &str| format!("{TEMPLATE}\n{body}");
+    let msg = errors(&add(
+        "[[correlation]]\nbetween = [\"parameters.exam.junior_pass_rate\", \"parameters.exam.no_such\"]\nrank = 0.5\n",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "`correlation[0].between[1]`",
+            "dotted path of a scenario-wide number",
+            "\"parameters.exam.no_such\"",
+        ],
+    );
+    let msg = errors(&add(
+        "[[correlation]]\nbetween = [\"parameters.exam.junior_pass_rate\", \"funding.budget\"]\nrank = 1.5\n",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "`correlation[0].rank`",
+            "strictly between -1 and 1",
+            "found 1.5",
+        ],
+    );
+    let msg = errors(&add(
+        "[[correlation]]\nbetween = [\"parameters.exam.junior_pass_rate\", \"funding.budget\"]\nrank = 0.5\n",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "`correlation[0].between[1]`",
+            "a number given as a distribution",
+            "funding.budget = 30000000",
+        ],
+    );
+}
+
+#[test]
+fn every_form_the_template_shows_in_its_comments_validates() {
+    // Each commented example `#   { dist = … }` as a parameter of the template.
+    // The table is the line up to its balanced closing brace.
+    let table_of = |l: &str| {
+        let mut depth = 0;
+        for (i, ch) in l.char_indices() {
+            depth += match ch {
+                '{' => 1,
+                '}' => -1,
+                _ => 0,
+            };
+            if depth == 0 && ch == '}' {
+                return l[..=i].to_string();
+            }
+        }
+        l.to_string()
+    };
+    let forms: Vec<String> = TEMPLATE
+        .lines()
+        .filter_map(|l| l.strip_prefix("#   "))
+        .filter(|l| l.starts_with('{'))
+        .map(table_of)
+        .collect();
+    assert!(
+        forms.len() >= 14,
+        "the template shows the forms: {}",
+        forms.len()
+    );
+    for table in forms {
+        // A stock takes any of them (counts ≥ 0) but the likely range of a rate;
+        // try it as a region stock when it is regional, else as a growth rate.
+        let text = if table.contains("shared") {
+            with("trained = 300", &format!("trained = {table}"))
+        } else if table.contains("per = \"year\"") {
+            with(
+                "completion_rate = 0.9",
+                &format!("completion_rate = {table}"),
+            )
+        } else {
+            with("graduates = 200", &format!("graduates = {table}"))
+        };
+        if let Err(e) = Scenario::from_str(Path::new("t.toml"), &text) {
+            panic!("the template's example {table} does not validate:\n{e}");
+        }
+    }
+    // The commented correlation, uncommented.
+    let start = TEMPLATE
+        .find("# [[correlation]]")
+        .expect("a correlation example");
+    let block: String = TEMPLATE[start..]
+        .lines()
+        .take(3)
+        .map(|l| l.trim_start_matches("# ").to_string() + "\n")
+        .collect();
+    let text = format!("{TEMPLATE}\n{block}");
+    if let Err(e) = Scenario::from_str(Path::new("t.toml"), &text) {
+        panic!("the template's correlation example does not validate:\n{e}");
+    }
+}

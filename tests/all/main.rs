@@ -14,3 +14,4 @@ mod scenarios;
 mod sensitivity;
 mod solve;
 mod sweep;
+mod uncertainty;
