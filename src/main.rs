@@ -445,6 +445,38 @@ fn print_summary(
             probability(r.joint.p, r.joint.low, r.joint.high)
         )?;
     }
+    if !r.programmes.is_empty() {
+        writeln!(
+            o,
+            "\nprogrammes (each may come or not, drawn per trajectory):"
+        )?;
+    }
+    for p in &r.programmes {
+        let starts: Vec<String> = p
+            .start_years
+            .iter()
+            .map(|s| format!("{} {:.0}%", s.year, s.share * 100.0))
+            .collect();
+        writeln!(
+            o,
+            "  {:<30} came in {} of trajectories; started {}{}; built by the end: mean {}, 5–95% {} – {}",
+            p.label,
+            probability(p.p_happened, p.ci_low, p.ci_high),
+            if starts.is_empty() {
+                "never within the run".to_string()
+            } else {
+                starts.join(", ")
+            },
+            if p.starts_after_end > 0.0 {
+                format!(", after the end {:.0}%", p.starts_after_end * 100.0)
+            } else {
+                String::new()
+            },
+            human(p.built_mean, false),
+            human(p.built.p05, false),
+            human(p.built.p95, false),
+        )?;
+    }
     writeln!(o)?;
     wrote(o, written)
 }

@@ -19,7 +19,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Sampled, Tally, Trajectory};
-use crate::scenario::{Metric, Scenario, Scope, Target};
+use crate::scenario::{Metric, ProgrammeKind, Scenario, Scope, Target};
+use crate::stats::programme::{ProgrammeCounts, ProgrammeSummary};
 use crate::stats::target::{Quantiles, TargetSummary, YearStats, summarise};
 use crate::stats::{Histogram, Interval, QUANTILES, wilson};
 
@@ -123,27 +124,35 @@ pub struct RunResult {
     pub joint: Interval,
     pub metrics: Vec<MetricRow>,
     pub records: Records,
+    /// What each programme did.
+    pub programmes: Vec<ProgrammeSummary>,
 }
 
 /// The metrics aggregated over trajectories, by (year, scope, metric).
 #[derive(Debug, Clone)]
 struct Aggregate {
     cells: Vec<Histogram>,
+    /// What each programme did.
+    programmes: Vec<ProgrammeCounts>,
     /// For each target with an `every:` scope, trajectories in which each
     /// tagged region met it (flattened in target order).
     region_met: Vec<u64>,
 }
 
 impl Aggregate {
-    fn new(cells: usize, region_slots: usize) -> Aggregate {
+    fn new(cells: usize, region_slots: usize, programmes: usize, horizon: usize) -> Aggregate {
         Aggregate {
             cells: vec![Histogram::default(); cells],
+            programmes: vec![ProgrammeCounts::new(horizon); programmes],
             region_met: vec![0; region_slots],
         }
     }
 
     fn merge(mut self, other: Aggregate) -> Aggregate {
         for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            a.merge(b);
+        }
+        for (a, b) in self.programmes.iter_mut().zip(&other.programmes) {
             a.merge(b);
         }
         for (a, b) in self.region_met.iter_mut().zip(&other.region_met) {
@@ -255,7 +264,7 @@ pub fn run(
                 || Worker {
                     traj: Trajectory::new(sc),
                     totals: vec![Tally::default(); years],
-                    agg: Aggregate::new(cells, region_slots),
+                    agg: Aggregate::new(cells, region_slots, sc.programmes.len(), sc.horizon()),
                     pending: vec![0; BLOCK * cells],
                     pending_rows: 0,
                     column: Vec::with_capacity(BLOCK),
@@ -268,6 +277,7 @@ pub fn run(
                     let hi = ((b + 1) * BLOCK).min(n);
                     for i in lo..hi {
                         w.traj.run(sc, opts.seed, i as u64);
+                        record_programmes(sc, &mut w);
                         let j = i - lo;
                         record(
                             sc,
@@ -286,7 +296,10 @@ pub fn run(
                 },
             )
             .map(|w| w.agg)
-            .reduce(|| Aggregate::new(cells, region_slots), Aggregate::merge)
+            .reduce(
+                || Aggregate::new(cells, region_slots, sc.programmes.len(), sc.horizon()),
+                Aggregate::merge,
+            )
     });
     if cancel.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
@@ -374,7 +387,22 @@ pub fn run(
         }
     }
 
+    let programmes = sc
+        .programmes
+        .iter()
+        .zip(&agg.programmes)
+        .map(|(p, c)| {
+            c.summarise(
+                &p.name,
+                &p.label,
+                ProgrammeKind::NAMES[p.kind as usize],
+                n as u64,
+                sc.start_year + 1,
+            )
+        })
+        .collect();
     Ok(RunResult {
+        programmes,
         options: opts,
         threads,
         elapsed_seconds: started.elapsed().as_secs_f64(),
@@ -389,6 +417,16 @@ pub fn run(
             params,
         },
     })
+}
+
+/// Records what each programme did in the trajectory just run.
+fn record_programmes(sc: &Scenario, w: &mut Worker) {
+    for (k, c) in w.agg.programmes.iter_mut().enumerate() {
+        let d = &w.traj.params.programmes[k];
+        let built: u64 = w.traj.states.iter().map(|s| s.programme_built[k]).sum();
+        let index = (d.start - sc.start_year - 1).max(0) as usize;
+        c.record(d.on, index, built);
+    }
 }
 
 /// `v` cut into one slice per block of trajectories, `per` values each;

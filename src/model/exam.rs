@@ -79,7 +79,12 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     } else {
         0.0
     };
-    let reg = |r: f64| r + offered * u * (1.0 - r);
+    // An exam drive mobilises a share of those who would not have sat.
+    let drive = pots.drive;
+    let reg = |r: f64| {
+        let r = r + drive * (1.0 - r);
+        r + offered * u * (1.0 - r)
+    };
 
     // Registrants, per sub-stock: intermediate first.
     let mut int_from_junior = [0u64; STATUSES];
@@ -160,6 +165,17 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     }
     t.registrants += total;
     t.passes += passes;
+    if drive > 0.0 {
+        // The drive's funder pays the fee of those it brings (expected count).
+        let extra = st.count(Stock::Junior) as f64 * drive * (1.0 - r_int_junior)
+            + JUNIOR_POOLS
+                .iter()
+                .map(|&s| st.count(s) as f64)
+                .sum::<f64>()
+                * drive
+                * (1.0 - r_junior);
+        t.programme_spend += extra * cx.cost(sup.fee);
+    }
     let supported_passes = (passes as f64 * s_share).round();
     pots.spend(
         t,

@@ -41,6 +41,10 @@
 use super::context::Ctx;
 use super::draw::affordable;
 use super::state::{LEVERS, Lever, RegionState, Status, Tally};
+use crate::scenario::MAX_PROGRAMMES;
+
+/// No lever: a programme slot that asks for nothing.
+pub const NO_LEVER: u8 = u8::MAX;
 
 /// Levers whose units are paid again every year once bought.
 #[inline]
@@ -49,17 +53,43 @@ pub fn commitment(l: usize) -> bool {
 }
 
 /// What each lever's plan asks for in one region-year, before the money.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Demand {
     /// Units the plan asks for (seats, supervisors, posts, positions, stations).
     pub units: [u64; LEVERS],
     /// Money the lever could use (yuan); infinite for a lever without a plan,
     /// which asks for its share.
     pub money: [f64; LEVERS],
+    /// The budget's part of what programmes ask for (yuan), paid before shares.
+    pub programme_budget: [f64; LEVERS],
+    /// Programmes' own money for what they ask for this year (yuan).
+    pub programme_earmark: [f64; LEVERS],
+    /// Units each programme asks for in this region-year, the lever it buys
+    /// them through and its funder's share of their cost.
+    pub programme_wanted: [u64; MAX_PROGRAMMES],
+    pub programme_lever: [u8; MAX_PROGRAMMES],
+    pub programme_funder: [f64; MAX_PROGRAMMES],
+    /// Extra share of the eligible that an exam drive brings to the exam.
+    pub drive: f64,
+}
+
+impl Default for Demand {
+    fn default() -> Demand {
+        Demand {
+            units: [0; LEVERS],
+            money: [0.0; LEVERS],
+            programme_budget: [0.0; LEVERS],
+            programme_earmark: [0.0; LEVERS],
+            programme_wanted: [0; MAX_PROGRAMMES],
+            programme_lever: [NO_LEVER; MAX_PROGRAMMES],
+            programme_funder: [0.0; MAX_PROGRAMMES],
+            drive: 0.0,
+        }
+    }
 }
 
 /// The money of a region-year, by lever.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Pots {
     /// Money allocated to each lever this year.
     pub money: [f64; LEVERS],
@@ -74,6 +104,15 @@ pub struct Pots {
     /// New yearly commitments that future budgets can still carry, beyond
     /// what the allocation already reserved.
     pub room: f64,
+    /// The budget's money for programmes' units, and their own money, by lever.
+    pub programme_money: [f64; LEVERS],
+    pub programme_earmark: [f64; LEVERS],
+    /// What each programme asks for, through which lever, and its funder share.
+    pub programme_wanted: [u64; MAX_PROGRAMMES],
+    pub programme_lever: [u8; MAX_PROGRAMMES],
+    pub programme_funder: [f64; MAX_PROGRAMMES],
+    /// Extra share of the eligible an exam drive brings.
+    pub drive: f64,
 }
 
 impl Pots {
@@ -111,10 +150,57 @@ impl Pots {
         own + extra
     }
 
-    /// The lever has run: what it did not use passes on to later levers.
+    /// Buys what the programmes running through lever `l` ask for, at most
+    /// `limit` units, programme by programme: each unit paid by the
+    /// programme's funder for its share and by the budget for the rest.
+    /// Places a funder helps pay keep that help in later years. Returns the
+    /// units bought.
+    pub fn buy_programmes(
+        &mut self,
+        st: &mut RegionState,
+        t: &mut Tally,
+        l: Lever,
+        mut limit: u64,
+    ) -> u64 {
+        let li = l as usize;
+        let cost = self.cost[li];
+        let mut total = 0;
+        for p in 0..MAX_PROGRAMMES {
+            if self.programme_lever[p] != li as u8 || self.programme_wanted[p] == 0 {
+                continue;
+            }
+            let f = self.programme_funder[p];
+            let mut n = self.programme_wanted[p].min(limit);
+            if f > 0.0 {
+                n = n.min(affordable(self.programme_earmark[li], f * cost));
+            }
+            if f < 1.0 {
+                n = n.min(affordable(self.programme_money[li], (1.0 - f) * cost));
+            }
+            let (own, budget) = (n as f64 * f * cost, n as f64 * (1.0 - f) * cost);
+            self.programme_earmark[li] = (self.programme_earmark[li] - own).max(0.0);
+            self.programme_money[li] = (self.programme_money[li] - budget).max(0.0);
+            t.spend[li] += budget;
+            t.programme_spend += own;
+            st.programme_built[p] += n;
+            if commitment(li) {
+                st.earmarked[li] += n as f64 * f;
+                t.programme_places += n;
+            }
+            limit -= n;
+            total += n;
+        }
+        total
+    }
+
+    /// The lever has run: what it did not use of the budget passes on to
+    /// later levers; what is left of a programme's own money lapses.
     pub fn release(&mut self, l: Lever) {
-        self.spill += self.money[l as usize];
-        self.money[l as usize] = 0.0;
+        let li = l as usize;
+        self.spill += self.money[li] + self.programme_money[li];
+        self.money[li] = 0.0;
+        self.programme_money[li] = 0.0;
+        self.programme_earmark[li] = 0.0;
     }
 }
 
@@ -142,10 +228,25 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
     let budget = cx.y.budget * cx.share + st.carry;
     st.carry = 0.0;
 
+    // Funders pay their share of the running costs of what they helped build.
+    let held = |st: &RegionState| {
+        [
+            (Lever::Posts as usize, st.funded_posts),
+            (Lever::Services as usize, st.project_positions),
+            (Lever::Stations as usize, st.stations),
+        ]
+    };
+    let earmarked = |st: &RegionState| {
+        held(st)
+            .iter()
+            .map(|&(l, n)| st.earmarked[l].min(n as f64) * cost[l])
+            .sum::<f64>()
+    };
     let committed = |st: &RegionState| {
         st.funded_posts as f64 * post_cost
             + st.project_positions as f64 * position_cost
             + st.stations as f64 * station_cost
+            - earmarked(st)
     };
     let mut owed = committed(st);
     if owed > budget {
@@ -172,6 +273,10 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
         }
         shed_excess(st, cx);
     }
+    for (l, n) in held(st) {
+        st.earmarked[l] = st.earmarked[l].min(n as f64);
+    }
+    t.programme_spend += earmarked(st);
     t.budget = budget;
     t.committed = owed;
 
@@ -186,15 +291,31 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
         lv.stations.share,
     ];
     let mut pots = Pots {
-        cost,
+        money: [0.0; LEVERS],
         units: demand.units,
+        cost,
+        follows_plan: [false; LEVERS],
+        spill: 0.0,
         room: (budget * cx.p.funding.max_committed_share - owed).max(0.0),
-        ..Pots::default()
+        programme_money: [0.0; LEVERS],
+        programme_earmark: demand.programme_earmark,
+        programme_wanted: demand.programme_wanted,
+        programme_lever: demand.programme_lever,
+        programme_funder: demand.programme_funder,
+        drive: demand.drive,
     };
     // A lever takes part when it has a share, or when its plan asks for
     // something (the plan's places are built with whatever money is left).
     let active = |l: usize| shares[l] > 0.0 || (demand.money[l].is_finite() && demand.units[l] > 0);
     let mut left = free;
+    // Programmes' budget part first: a programme the province has decided on
+    // is co-funded before the levers' shares.
+    for &l in &cx.sc.funding.priorities {
+        let a = take_exact(&mut pots, l, demand.programme_budget[l], left);
+        pots.programme_money[l] = a;
+        left -= a;
+    }
+    let free = left;
     for &l in &cx.sc.funding.priorities {
         if !active(l) {
             continue;
@@ -233,6 +354,17 @@ fn take(pots: &mut Pots, l: usize, want: f64, left: f64) -> f64 {
         a = affordable(a, c) as f64 * c;
     }
     if commitment(l) {
+        pots.room = (pots.room - a).max(0.0);
+    }
+    a
+}
+
+/// Like [`take`], without rounding to whole units: a programme's budget
+/// part is a share of each unit's cost.
+fn take_exact(pots: &mut Pots, l: usize, want: f64, left: f64) -> f64 {
+    let mut a = want.min(left).max(0.0);
+    if commitment(l) {
+        a = a.min(pots.room);
         pots.room = (pots.room - a).max(0.0);
     }
     a

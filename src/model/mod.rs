@@ -86,6 +86,8 @@ impl Tally {
             Metric::SpendSupervision => self.spend[Lever::Supervision as usize],
             Metric::Spend => self.committed + self.spend.iter().sum::<f64>(),
             Metric::Unspent => self.unspent,
+            Metric::ProgrammeSpend => self.programme_spend,
+            Metric::ProgrammePlaces => self.programme_places as f64,
         }
     }
 }

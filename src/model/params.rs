@@ -67,6 +67,32 @@ pub struct Sampled {
     /// Stream purposes and this trajectory's values of the correlated numbers.
     corr_purpose: Vec<u64>,
     corr_values: Vec<f64>,
+    /// Each programme as it falls in this trajectory.
+    pub programmes: Vec<ProgrammeDraw>,
+    /// Stream purposes of each programme's numbers (happens, then each field).
+    programme_purpose: Vec<[u64; 6]>,
+}
+
+/// A programme as drawn for one trajectory.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProgrammeDraw {
+    /// Whether it happens in this trajectory.
+    pub on: bool,
+    /// Calendar year it starts.
+    pub start: i32,
+    /// Years it builds or trains.
+    pub years: u32,
+    pub size: f64,
+    pub funder_share: f64,
+}
+
+impl ProgrammeDraw {
+    /// The year of the programme (1-based) that `calendar` is, if it has
+    /// started in this trajectory.
+    #[inline]
+    pub fn year_of(&self, calendar: i32) -> Option<u32> {
+        (self.on && calendar >= self.start).then(|| (calendar - self.start + 1) as u32)
+    }
 }
 
 const NONE: u16 = u16::MAX;
@@ -342,6 +368,22 @@ impl Sampled {
                 .map(|p| param_purpose(p))
                 .collect(),
             corr_values: vec![0.0; sc.correlations.paths.len()],
+            programmes: vec![ProgrammeDraw::default(); sc.programmes.len()],
+            programme_purpose: sc
+                .programmes
+                .iter()
+                .map(|p| {
+                    let f = |field: &str| param_purpose(&format!("programme.{}.{field}", p.name));
+                    [
+                        f("happens"),
+                        f("chance"),
+                        f("start"),
+                        f("years"),
+                        f("size"),
+                        f("funder_share"),
+                    ]
+                })
+                .collect(),
         };
         // Slots, in the order draw_trajectory visits the numbers.
         let mut slots = Vec::new();
@@ -368,6 +410,7 @@ impl Sampled {
     /// Draws every parameter for a trajectory (per-year ones for year 1).
     pub fn draw_trajectory(&mut self, sc: &Scenario, streams: &Streams) {
         self.draw_correlated(sc, streams);
+        self.draw_programmes(sc, streams);
         let mut path = String::with_capacity(64);
         let mut k = 0;
         let mut e = 0;
@@ -418,6 +461,29 @@ impl Sampled {
                 let x = draw_regional(p, 1.0, streams, ri, &path);
                 *v = if x < 0.0 { -1.0 } else { x.round() };
             });
+        }
+    }
+
+    /// Whether each programme comes, when, how long and how big: each
+    /// number from its own stream, so a programme added to a file leaves
+    /// every other draw as it was.
+    fn draw_programmes(&mut self, sc: &Scenario, streams: &Streams) {
+        use rand::RngExt as _;
+        for (k, p) in sc.programmes.iter().enumerate() {
+            let key = &self.programme_purpose[k];
+            let n = &p.numbers;
+            let d = |param: &Param, purpose: u64| {
+                param.sample(&mut streams.rng(ALL_REGIONS, 0, purpose))
+            };
+            let chance = d(&n.chance, key[1]);
+            let u: f64 = streams.rng(ALL_REGIONS, 0, key[0]).random();
+            self.programmes[k] = ProgrammeDraw {
+                on: u < chance,
+                start: d(&n.start, key[2]).round() as i32,
+                years: d(&n.years, key[3]).round().max(1.0) as u32,
+                size: d(&n.size, key[4]).max(0.0),
+                funder_share: d(&n.funder_share, key[5]).clamp(0.0, 1.0),
+            };
         }
     }
 

@@ -8,6 +8,14 @@
 //! never exceed the townships. Training and supervision ask for the seats
 //! their capacity and eligible pool allow; exam support for the candidates it
 //! expects to support at this year's pass rate (see `exam`).
+//!
+//! Programmes that have started in the trajectory ask for their own path:
+//! a stations programme `size` × the region's townships, posts and services
+//! `size` places split over their regions by budget share, each reached in a
+//! straight line over `years` and caught up afterwards; a training programme
+//! trains `size` of the uncertified over its years (each year the share of
+//! those left that the remaining years need); an exam drive brings `size` of
+//! the eligible who would not have sat to the exam in its years.
 
 use super::context::Ctx;
 use super::draw::round_quota;
@@ -15,7 +23,7 @@ use super::exam;
 use super::funding::{Demand, unit_costs};
 use super::state::{Lever, RegionState};
 use crate::engine::streams::Step;
-use crate::scenario::Stock;
+use crate::scenario::{ProgrammeKind, Stock};
 
 /// This year's step of a planned path (whole scenario, before the region's share).
 fn path_step(per_year: f64, total: f64, start_year: i32, by: i32, year: u32) -> f64 {
@@ -95,7 +103,64 @@ pub fn demand(st: &mut RegionState, cx: &Ctx) -> Demand {
             d.money[li] = d.units[li] as f64 * cost[li];
         }
     }
+    programmes(st, cx, &cost, &mut d);
     d
+}
+
+/// What the programmes that have started ask for here this year.
+fn programmes(st: &RegionState, cx: &Ctx, cost: &[f64], d: &mut Demand) {
+    let calendar = cx.sc.start_year + cx.year as i32;
+    for (k, prog) in cx.sc.programmes.iter().enumerate() {
+        let draw = &cx.p.programmes[k];
+        let Some(py) = draw.year_of(calendar) else {
+            continue;
+        };
+        let Some(pos) = prog.regions.iter().position(|&r| r == cx.region as usize) else {
+            continue;
+        };
+        let years = draw.years.max(1);
+        let frac = (f64::from(py) / f64::from(years)).min(1.0);
+        let built = st.programme_built[k];
+        let (lever, wanted) = match prog.kind {
+            ProgrammeKind::Stations => {
+                let goal = (draw.size * cx.r.facts.townships).round();
+                (
+                    Lever::Stations,
+                    ((goal * frac).ceil() as u64).saturating_sub(built),
+                )
+            }
+            ProgrammeKind::Posts | ProgrammeKind::Services => {
+                let goal = draw.size * prog.weights[pos];
+                let l = if prog.kind == ProgrammeKind::Posts {
+                    Lever::Posts
+                } else {
+                    Lever::Services
+                };
+                (l, ((goal * frac).round() as u64).saturating_sub(built))
+            }
+            ProgrammeKind::Training => {
+                if py > years {
+                    continue;
+                }
+                let left = f64::from(years - py + 1);
+                let pool = st.count(Stock::Uncertified) as f64;
+                (Lever::Training, (draw.size * pool / left).ceil() as u64)
+            }
+            ProgrammeKind::ExamDrive => {
+                if py <= years {
+                    d.drive = d.drive.max(draw.size);
+                }
+                continue;
+            }
+        };
+        let li = lever as usize;
+        let f = draw.funder_share;
+        d.programme_wanted[k] = wanted;
+        d.programme_lever[k] = li as u8;
+        d.programme_funder[k] = f;
+        d.programme_earmark[li] += wanted as f64 * f * cost[li];
+        d.programme_budget[li] += wanted as f64 * (1.0 - f) * cost[li];
+    }
 }
 
 #[cfg(test)]

@@ -9,12 +9,13 @@ use super::funding::Pots;
 use super::state::{FILL_ANYONE, FILL_CERTIFIED, Lever, RegionState, Status, Tally};
 
 pub fn create(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
+    let by_programmes = pots.buy_programmes(st, t, Lever::Posts, u64::MAX);
     let new = pots.buy(t, Lever::Posts, pots.units[Lever::Posts as usize]);
     pots.release(Lever::Posts);
-    st.posts += new;
-    st.funded_posts += new;
+    st.posts += new + by_programmes;
+    st.funded_posts += new + by_programmes;
     st.created[Lever::Posts as usize] += new;
-    t.posts_created += new;
+    t.posts_created += new + by_programmes;
     fill(st, cx);
 }
 

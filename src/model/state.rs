@@ -10,7 +10,7 @@
 //! the ledger of the region-year's [`Tally`], which the conservation tests
 //! compare with the stocks counted afresh.
 
-use crate::scenario::Stock;
+use crate::scenario::{MAX_PROGRAMMES, Stock};
 
 /// Number of people stocks.
 pub const STOCKS: usize = 6;
@@ -73,6 +73,11 @@ pub struct RegionState {
     pub planned: [u64; LEVERS],
     /// Units each lever has bought since the start year.
     pub created: [u64; LEVERS],
+    /// Units each programme has built (or seats trained) here.
+    pub programme_built: [u64; MAX_PROGRAMMES],
+    /// Places of each lever whose running costs a programme's funder pays,
+    /// weighted by its funder share.
+    pub earmarked: [f64; LEVERS],
 }
 
 /// Everything of one region-year that the outputs need; summable over regions.
@@ -120,6 +125,8 @@ pub struct Tally {
     pub committed: f64,
     pub spend: [f64; LEVERS],
     pub unspent: f64,
+    pub programme_spend: f64,
+    pub programme_places: u64,
 }
 
 impl Tally {
@@ -173,7 +180,9 @@ impl Tally {
             supervisors_out,
             budget,
             committed,
-            unspent
+            unspent,
+            programme_spend,
+            programme_places
         );
     }
 }

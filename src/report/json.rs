@@ -9,6 +9,7 @@ use super::{Exporter, OutputError};
 use crate::engine::RunResult;
 use crate::scenario::Scenario;
 use crate::stats::interval::METHOD;
+use crate::stats::programme::ProgrammeSummary;
 use crate::stats::target::TargetSummary;
 
 /// What the scenario is.
@@ -54,6 +55,8 @@ pub struct Summary<'a> {
     pub interval: &'static str,
     pub targets: &'a [TargetSummary],
     pub joint: Joint,
+    /// What each programme did: how often it came, when, what it built.
+    pub programmes: &'a [ProgrammeSummary],
 }
 
 impl<'a> Summary<'a> {
@@ -86,6 +89,7 @@ impl<'a> Summary<'a> {
                 ci_low: run.joint.low,
                 ci_high: run.joint.high,
             },
+            programmes: &run.programmes,
         }
     }
 }

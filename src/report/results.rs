@@ -11,6 +11,7 @@ use super::OutputError;
 use super::json::{Joint, RunInfo, ScenarioInfo};
 use crate::engine::{MetricRow, RunResult};
 use crate::scenario::Scenario;
+use crate::stats::programme::ProgrammeSummary;
 use crate::stats::target::TargetSummary;
 
 /// `summary.json` as read back.
@@ -21,6 +22,8 @@ struct SummaryFile {
     interval: String,
     targets: Vec<TargetSummary>,
     joint: Joint,
+    #[serde(default)]
+    programmes: Vec<ProgrammeSummary>,
 }
 
 /// Everything the briefing outputs show.
@@ -32,6 +35,7 @@ pub struct Results {
     pub interval: String,
     pub targets: Vec<TargetSummary>,
     pub joint: Joint,
+    pub programmes: Vec<ProgrammeSummary>,
     pub metrics: Vec<MetricRow>,
 }
 
@@ -51,6 +55,7 @@ impl Results {
             interval: s.interval,
             targets: s.targets,
             joint: s.joint,
+            programmes: s.programmes,
             metrics,
         })
     }

@@ -113,6 +113,10 @@ metrics! {
     /// Everything paid: commitments and levers.
     Spend = "spend", Yuan;
     Unspent = "unspent", Yuan;
+    /// Money programmes brought from outside the budget (their funder's share).
+    ProgrammeSpend = "programme_spend", Yuan;
+    /// Stations, posts and positions programmes have built since the start.
+    ProgrammePlaces = "programme_places", Count;
 }
 
 impl Metric {
@@ -141,6 +145,7 @@ impl Metric {
                 | SpendSupervision
                 | Spend
                 | Unspent
+                | ProgrammeSpend
         )
     }
 }

@@ -23,8 +23,8 @@ pub use metric::{Metric, Unit};
 pub use param::{Dist, Param, Per};
 pub use schema::{
     Attrition, Coverage, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever, Pay,
-    PayLever, PostsLever, Promotion, RegionFacts, SCHEMA_VERSION, ServicesLever, StationsLever,
-    Stocks, SupervisionLever, Training, TrainingLever,
+    PayLever, PostsLever, ProgrammeNumbers, Promotion, RegionFacts, SCHEMA_VERSION, ServicesLever,
+    StationsLever, Stocks, SupervisionLever, Training, TrainingLever,
 };
 pub use template::TEMPLATE;
 
@@ -281,6 +281,8 @@ pub struct Scenario {
     pub variants: Vec<VariantSpec>,
     /// Uncertain numbers drawn together by rank correlation.
     pub correlations: Correlations,
+    /// Programmes that may come.
+    pub programmes: Vec<Programme>,
     /// The file's text, from which variants are built.
     pub source: String,
 }
@@ -299,6 +301,52 @@ pub struct Correlations {
     pub dists: Vec<Dist>,
     /// Lower Cholesky factor of the normal correlation matrix, row-major n×n.
     pub cholesky: Vec<f64>,
+}
+
+/// What a programme buys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgrammeKind {
+    /// A staffed station in a share of the townships of its regions.
+    Stations,
+    /// A number of social-work posts.
+    Posts,
+    /// A number of bought-service positions.
+    Services,
+    /// A share of the uncertified practitioners trained to the required hours.
+    Training,
+    /// A share of the eligible mobilised to sit the exam.
+    ExamDrive,
+}
+
+impl ProgrammeKind {
+    pub const NAMES: [&str; 5] = ["stations", "posts", "services", "training", "exam_drive"];
+
+    pub fn from_name(s: &str) -> Option<ProgrammeKind> {
+        Some(match s {
+            "stations" => ProgrammeKind::Stations,
+            "posts" => ProgrammeKind::Posts,
+            "services" => ProgrammeKind::Services,
+            "training" => ProgrammeKind::Training,
+            "exam_drive" => ProgrammeKind::ExamDrive,
+            _ => return None,
+        })
+    }
+}
+
+/// The most programmes a scenario may have (each region keeps a count per programme).
+pub const MAX_PROGRAMMES: usize = 8;
+
+/// A programme: an earmarked effort with an uncertain chance, start and size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Programme {
+    pub name: String,
+    pub label: String,
+    pub kind: ProgrammeKind,
+    /// Regions it covers, and each one's weight for posts and services
+    /// (budget shares normalised over the scope).
+    pub regions: Vec<usize>,
+    pub weights: Vec<f64>,
+    pub numbers: ProgrammeNumbers<Param>,
 }
 
 /// A variant as declared: its name, label and the values it sets.

@@ -39,6 +39,39 @@ pub struct ScenarioFile {
     pub variant: Vec<VariantRaw>,
     #[serde(default)]
     pub correlation: Vec<CorrelationRaw>,
+    #[serde(default)]
+    pub programme: Vec<ProgrammeRaw>,
+}
+
+param_group! {
+    /// `[[programme]]`: an earmarked, target-driven effort that may or may
+    /// not come — "a staffed station in every township within two years",
+    /// "every grassroots worker trained by 2020", "an exam drive". Its
+    /// numbers are drawn once per trajectory.
+    ProgrammeNumbers, ProgrammeRaw {
+        /// Probability that the programme happens at all.
+        chance: Probability = 1,
+        /// The year it starts (a calendar year; often `discrete`).
+        start: Real = 0,
+        /// Years over which it builds or trains (at least 1).
+        years: Count = 1,
+        /// How much: stations and training a share (of the townships, of the
+        /// uncertified practitioners); posts and services a number of places;
+        /// an exam drive the extra share of the eligible who sit the exam.
+        size: NonNegative = 1,
+        /// Share of the programme's costs paid by its own money (a provincial
+        /// or central earmark); the rest comes from the scenario's budget,
+        /// ahead of the levers' shares.
+        funder_share: Probability = 1,
+    }
+    extra {
+        name: String,
+        label: Option<String>,
+        /// `stations`, `posts`, `services`, `training` or `exam_drive`.
+        kind: String,
+        /// `total` (default), a region id or `tag:NAME`.
+        scope: Option<String>,
+    }
 }
 
 /// `[[correlation]]`: two uncertain numbers that move together, by rank
@@ -528,6 +561,7 @@ fn default_op() -> String {
 }
 
 impl_param_fields!(
+    ProgrammeNumbers,
     RegionFacts,
     Stocks,
     Exam,

@@ -10,8 +10,8 @@ use super::metric::{Metric, Unit};
 use super::param::Param;
 use super::schema::{SCHEMA_VERSION, ScenarioFile};
 use super::{
-    Correlations, FundingPlan, Lever, Levers, Meta, Op, Parameters, Region, Scenario, Scope, Stock,
-    Target, Transfer,
+    Correlations, FundingPlan, Lever, Levers, MAX_PROGRAMMES, Meta, Op, Parameters, Programme,
+    ProgrammeKind, Region, Scenario, Scope, Stock, Target, Transfer,
 };
 
 /// Collects problems with their positions.
@@ -598,6 +598,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
     // Targets.
     let targets = check_targets(c, &raw, &regions, start, end);
     let correlations = check_correlations(c, &raw, &parameters, &funding, &levers);
+    let programmes = check_programmes(c, &raw, &regions, start, end);
 
     // Variants: names here; their values are checked when a variant is built.
     let mut names = HashSet::new();
@@ -646,8 +647,123 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         targets,
         variants,
         correlations,
+        programmes,
         source: String::new(),
     }
+}
+
+/// `[[programme]]`: names, kinds, scopes and numbers.
+fn check_programmes(
+    c: &mut Checker,
+    raw: &ScenarioFile,
+    regions: &[Region],
+    start: i32,
+    end: i32,
+) -> Vec<Programme> {
+    let root = FieldPath::default();
+    let mut out = Vec::new();
+    if raw.programme.len() > MAX_PROGRAMMES {
+        c.err(
+            &root.key("programme").index(MAX_PROGRAMMES),
+            format!("at most {MAX_PROGRAMMES} programmes"),
+            format!("{}", raw.programme.len()),
+        );
+    }
+    let mut names = HashSet::new();
+    for (i, p) in raw.programme.iter().enumerate().take(MAX_PROGRAMMES) {
+        let pp = root.key("programme").index(i);
+        if p.name.trim().is_empty() || !names.insert(p.name.clone()) {
+            c.err(
+                &pp.key("name"),
+                "a name no other programme has",
+                format!("{:?}", p.name),
+            );
+        }
+        let kind = ProgrammeKind::from_name(&p.kind);
+        if kind.is_none() {
+            c.err(
+                &pp.key("kind"),
+                format!("one of {}", ProgrammeKind::NAMES.join(", ")),
+                format!("{:?}", p.kind),
+            );
+        }
+        let scope = p.scope.as_deref().unwrap_or("total");
+        let members = if scope == "total" {
+            Some((0..regions.len()).collect())
+        } else {
+            resolve_regions(c, &pp.key("scope"), scope, regions)
+        };
+        let numbers = p.resolve();
+        c.group(&pp, &numbers, false);
+        if p.start.is_none() {
+            c.err(
+                &pp.key("start"),
+                format!(
+                    "the year it starts ({}–{}), or a distribution over years",
+                    start + 1,
+                    end
+                ),
+                "no `start`",
+            );
+        } else {
+            let (lo, hi) = numbers.start.support();
+            if lo < f64::from(start + 1) || hi > 2200.0 {
+                c.err(
+                    &pp.key("start"),
+                    format!("years after start_year ({start})"),
+                    format!("{} to {}", fmt_num(lo), fmt_num(hi)),
+                );
+            }
+        }
+        if numbers.years.support().0 < 1.0 {
+            c.err(
+                &pp.key("years"),
+                "at least 1 year",
+                fmt_num(numbers.years.support().0),
+            );
+        }
+        if matches!(
+            kind,
+            Some(ProgrammeKind::Stations | ProgrammeKind::Training | ProgrammeKind::ExamDrive)
+        ) && numbers.size.support().1 > 1.0
+        {
+            c.err(
+                &pp.key("size"),
+                "a share between 0 and 1 for a stations, training or exam_drive programme",
+                fmt_num(numbers.size.support().1),
+            );
+        }
+        if matches!(kind, Some(ProgrammeKind::Posts | ProgrammeKind::Services)) && p.size.is_none()
+        {
+            c.err(
+                &pp.key("size"),
+                "the number of places the programme creates",
+                "no `size`",
+            );
+        }
+        if let (Some(kind), Some(members)) = (kind, members) {
+            let total: f64 = members.iter().map(|&r| regions[r].budget_share).sum();
+            let weights = members
+                .iter()
+                .map(|&r| {
+                    if total > 0.0 {
+                        regions[r].budget_share / total
+                    } else {
+                        1.0 / members.len() as f64
+                    }
+                })
+                .collect();
+            out.push(Programme {
+                name: p.name.clone(),
+                label: p.label.clone().unwrap_or_else(|| p.name.clone()),
+                kind,
+                regions: members,
+                weights,
+                numbers,
+            });
+        }
+    }
+    out
 }
 
 /// The scenario-wide parameter at a dotted path (`parameters.exam.junior_pass_rate`).

@@ -3,6 +3,7 @@
 
 pub mod histogram;
 pub mod interval;
+pub mod programme;
 pub mod target;
 
 pub use histogram::Histogram;

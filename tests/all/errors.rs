@@ -575,6 +575,19 @@ fn every_form_the_template_shows_in_its_comments_validates() {
             panic!("the template's example {table} does not validate:\n{e}");
         }
     }
+    // The commented programme, uncommented.
+    let start = TEMPLATE
+        .find("# [[programme]]")
+        .expect("a programme example");
+    let block: String = TEMPLATE[start..]
+        .lines()
+        .take_while(|l| l.starts_with("# ") && !l.starts_with("# Uncertain"))
+        .map(|l| l.trim_start_matches("# ").to_string() + "\n")
+        .collect();
+    let text = format!("{TEMPLATE}\n{block}");
+    if let Err(e) = Scenario::from_str(Path::new("t.toml"), &text) {
+        panic!("the template's programme example does not validate:\n{e}\n{block}");
+    }
     // The commented correlation, uncommented.
     let start = TEMPLATE
         .find("# [[correlation]]")
@@ -588,4 +601,50 @@ fn every_form_the_template_shows_in_its_comments_validates() {
     if let Err(e) = Scenario::from_str(Path::new("t.toml"), &text) {
         panic!("the template's correlation example does not validate:\n{e}");
     }
+}
+
+#[test]
+fn programmes_are_checked_like_the_rest() {
+    let add = |body: &str| format!("{TEMPLATE}\n[[programme]]\n{body}\n");
+    let text = add("name = \"p\"\nkind = \"parks\"\nstart = 2022");
+    let msg = errors(&text);
+    assert_has(
+        &msg,
+        &[
+            &format!("plan.toml:{}:8", line_of(&text, "kind = \"parks\"")),
+            "`programme[0].kind`",
+            "one of stations, posts, services, training, exam_drive",
+            "found \"parks\"",
+        ],
+    );
+    let msg = errors(&add(
+        "name = \"p\"\nkind = \"stations\"\nsize = 2\nstart = 2022",
+    ));
+    assert_has(&msg, &["`programme[0].size`", "a share between 0 and 1"]);
+    let msg = errors(&add("name = \"p\"\nkind = \"posts\""));
+    assert_has(
+        &msg,
+        &[
+            "`programme[0].start`",
+            "the year it starts",
+            "`programme[0].size`",
+            "the number of places",
+        ],
+    );
+    let msg = errors(&add(
+        "name = \"p\"\nkind = \"stations\"\nstart = 2019\nchance = 1.5",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "`programme[0].start`",
+            "years after start_year (2020)",
+            "`programme[0].chance`",
+            "a probability",
+        ],
+    );
+    let msg = errors(&add(
+        "name = \"p\"\nkind = \"stations\"\nstart = 2022\nscope = \"tag:nowhere\"\nbudgett = 1",
+    ));
+    assert_has(&msg, &["budgett"]);
 }

@@ -10,6 +10,7 @@ mod determinism;
 mod errors;
 mod funding;
 mod interval;
+mod programmes;
 mod scenarios;
 mod sensitivity;
 mod solve;
