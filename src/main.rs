@@ -445,6 +445,19 @@ fn print_summary(
             probability(r.joint.p, r.joint.low, r.joint.high)
         )?;
     }
+    for t in &r.targets {
+        if let Some(a) = t.attainable.as_ref().filter(|a| a.unreachable) {
+            let share = t.metric.ends_with("coverage") || t.metric == "qualified_share";
+            writeln!(
+                o,
+                "\n! {}: the threshold {} is above the most the file's fixed inputs allow ({}), set by {}. No trajectory can meet it: the limit decides, not chance.",
+                t.id,
+                human(t.threshold, share),
+                human(a.max, share),
+                a.limit
+            )?;
+        }
+    }
     if !r.programmes.is_empty() {
         writeln!(
             o,

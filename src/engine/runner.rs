@@ -329,6 +329,7 @@ pub fn run(
             &first_col,
             slots,
         );
+        summary.attainable = crate::model::bounds::attainable(sc, tg);
         let scale = tg.metric.unit().scale();
         summary.by_year = (0..years)
             .map(|y| {

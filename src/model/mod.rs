@@ -10,6 +10,7 @@
 //! coverage: `coverage`; moves between regions: `transfers`.
 
 pub mod attrition;
+pub mod bounds;
 pub mod context;
 pub mod coverage;
 pub mod draw;

@@ -43,7 +43,7 @@ pub fn percent(v: f64) -> String {
 
 /// A probability with its 95% interval, with as many decimals as the
 /// interval's width needs and never a bare 0 or 100: `32.4% [31.4, 33.3]`,
-/// `0.35% [0.21, 0.58]`, `< 0.1% [0, 0.038%]`, `> 99.9% [99.961%, 100]`.
+/// `0.35% [0.25, 0.49]`, `< 0.05% [0, 0.039%]`, `> 99.95% [99.961%, 100]`.
 /// A probability of 0 means no trajectory met the target; the interval
 /// says how small the truth may still be, so that is what is printed.
 pub fn probability(p: f64, low: f64, high: f64) -> String {
@@ -74,13 +74,19 @@ pub fn probability(p: f64, low: f64, high: f64) -> String {
     format!("{p:.d$}% [{low:.d$}, {high:.d$}]")
 }
 
-/// The smallest of 0.001%, 0.01%, …, 10% at or above `x` (in percent).
+/// The smallest of 0.001%, 0.002%, 0.005%, 0.01%, …, 10%, 20%, 50% at or
+/// above `x` (in percent): a round bound a reader takes in at a glance.
 fn step_above(x: f64) -> f64 {
-    let mut s = 0.001;
-    while s < x && s < 10.0 {
-        s *= 10.0;
+    let mut decade = 0.001;
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            let s = decade * m;
+            if s >= x || s >= 50.0 {
+                return s;
+            }
+        }
+        decade *= 10.0;
     }
-    s
 }
 
 fn bound_above(x: f64) -> String {
@@ -206,9 +212,11 @@ mod tests {
     #[test]
     fn probabilities_carry_the_precision_their_interval_needs() {
         assert_eq!(of(3240, 10_000), "32.4% [31.5, 33.3]");
-        assert_eq!(of(0, 10_000), "< 0.1% [0, 0.039%]");
+        assert_eq!(of(0, 10_000), "< 0.05% [0, 0.039%]");
         assert_eq!(of(0, 500), "< 1% [0, 0.77%]");
-        assert_eq!(of(10_000, 10_000), "> 99.9% [99.961%, 100]");
+        assert_eq!(of(0, 300), "< 2% [0, 1.3%]");
+        assert_eq!(of(300, 300), "> 98% [98.7%, 100]");
+        assert_eq!(of(10_000, 10_000), "> 99.95% [99.961%, 100]");
         assert_eq!(of(35, 10_000), "0.35% [0.25, 0.49]");
         // One in a million never prints as 0.
         assert!(

@@ -82,6 +82,27 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
         t("全部目标同时实现", "All targets together"),
         esc(&probability(r.joint.p_met, r.joint.ci_low, r.joint.ci_high))
     ));
+    for x in &r.targets {
+        if let Some(a) = x.attainable.as_ref().filter(|a| a.unreachable) {
+            let share = is_share(&x.metric);
+            h.push_str(&format!(
+                "<p class=\"note low\">{} {}: {} {} {}, {} {}。</p>\n",
+                t("⚠ 目标", "⚠ Target"),
+                esc(&x.label),
+                t(
+                    "目标值高于文件固定输入所能达到的最大值",
+                    "its threshold is above the most the file's fixed inputs allow"
+                ),
+                value(a.max, share, zh),
+                t("；限制因素", "— set by"),
+                esc(&a.limit),
+                t(
+                    "无论随机结果如何都无法实现",
+                    "no trajectory can meet it: the limit decides, not chance"
+                ),
+            ));
+        }
+    }
     h.push_str(&format!(
         "<p class=\"note\">{}: {}.</p>\n",
         t("区间", "Intervals"),

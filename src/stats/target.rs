@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::interval::wilson;
 use super::{QUANTILES, quantile_sorted};
+use crate::model::bounds::Attainable;
 use crate::scenario::{Region, Scope, Target};
 
 /// Quantiles of a distribution.
@@ -100,6 +101,10 @@ pub struct TargetSummary {
     /// For `every:` scopes: each tagged region's own probability.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<RegionOutcome>>,
+    /// The most the metric can reach under the file's fixed inputs, and the
+    /// limit that sets it (for metrics a quota caps; null for the others).
+    #[serde(default)]
+    pub attainable: Option<Attainable>,
 }
 
 /// Summarises a target from its per-trajectory values and first years
@@ -207,5 +212,6 @@ pub fn summarise(
         },
         by_year: Vec::new(),
         regions: regions_out,
+        attainable: None,
     }
 }

@@ -219,3 +219,44 @@ fn a_target_no_trajectory_meets_prints_its_bound_not_zero() {
     assert!(out.contains("< 1% [0, 0.96%]"), "{out}");
     assert!(!out.contains(" 0.0%"), "{out}");
 }
+
+#[test]
+fn an_unreachable_target_is_explained_in_the_terminal_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(TEMPLATE).unwrap().replacen(
+        "[[target]]\nid = \"talent-2025\"",
+        "[[target]]\nid = \"posts-2025\"\nmetric = \"posts\"\nyear = 2025\nthreshold = 100000\n\n[[target]]\nid = \"talent-2025\"",
+        1,
+    );
+    assert!(text.contains("posts-2025"));
+    std::fs::write(dir.path().join("plan.toml"), text).unwrap();
+    let (code, out, err) = wfsim(
+        &[
+            "run",
+            "plan.toml",
+            "-n",
+            "200",
+            "--seed",
+            "3",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("! posts-2025: the threshold 100,000 is above the most"),
+        "{out}"
+    );
+    assert!(out.contains("levers.posts"), "{out}");
+    let summary: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("outputs/template-city/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let t = summary["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "posts-2025")
+        .unwrap();
+    assert_eq!(t["attainable"]["unreachable"], true);
+}

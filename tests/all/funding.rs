@@ -173,3 +173,53 @@ fn a_pay_floor_has_a_price() {
     // A floor below the salary costs nothing.
     assert_eq!(spend(0.5), 500_000.0);
 }
+
+#[test]
+fn a_threshold_above_what_the_quotas_allow_is_called_unreachable_and_its_limit_named() {
+    // 10 stations a year for 5 years against 100 townships: at most 50.
+    let targets = "[[target]]\nid = \"sixty\"\nmetric = \"stations\"\nyear = 2025\nthreshold = 60\n\
+                   [[target]]\nid = \"forty\"\nmetric = \"stations\"\nyear = 2025\nthreshold = 40\n\
+                   [[target]]\nid = \"all\"\nmetric = \"township_coverage\"\nyear = 2025\nthreshold = 1\n";
+    let sc = parse(&quiet_scenario(
+        5,
+        "townships = 100",
+        &[("parameters.pay", "wage_growth = 0")],
+        &format!(
+            "[funding]\nbudget = 100000000\nmax_committed_share = 1\n\
+             [levers.stations]\nshare = 1\nplanned_per_year = 10\ncost_per_station = 100000\n{targets}"
+        ),
+    ));
+    let r = run(&sc, 20, 9, 1);
+    let a = |id: &str| {
+        r.targets
+            .iter()
+            .find(|t| t.id == id)
+            .and_then(|t| t.attainable.clone())
+            .expect("stations have a bound")
+    };
+    assert_eq!(a("sixty").max, 50.0);
+    assert!(a("sixty").unreachable);
+    assert!(
+        a("sixty").limit.contains("levers.stations"),
+        "{}",
+        a("sixty").limit
+    );
+    assert!(!a("forty").unreachable);
+    assert_eq!(a("all").max, 0.5);
+    assert!(a("all").unreachable);
+    // And the model never beats its own bound.
+    assert_eq!(row(&r, "stations", "total", 2025).p95, 50.0);
+    // A programme for every township lifts the bound to the townships.
+    let sc = parse(&quiet_scenario(
+        5,
+        "townships = 100",
+        &[],
+        &format!(
+            "[levers.stations]\nplanned_per_year = 10\n[[programme]]\nname = \"all\"\nkind = \"stations\"\nstart = 2023\n{targets}"
+        ),
+    ));
+    let r = run(&sc, 4, 9, 1);
+    let t = r.targets.iter().find(|t| t.id == "all").unwrap();
+    let b = t.attainable.as_ref().unwrap();
+    assert_eq!((b.max, b.unreachable), (1.0, false));
+}

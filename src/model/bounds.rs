@@ -1,0 +1,223 @@
+//! The most a target's metric can reach under the file's fixed inputs,
+//! whatever the random draws: when a threshold is above it, no amount of
+//! luck meets the target, and the tool says so and names the limit — a
+//! quota, a plan's path, the townships there are — instead of printing the
+//! same "< 0.1%" as for a merely unlikely target.
+//!
+//! Bounds are structural and use each uncertain number's largest possible
+//! value, so they are never below what a trajectory can reach. They exist
+//! for the metrics a plan's quotas cap: stations (and staffed stations and
+//! township coverage, which cannot exceed them) and posts. Other metrics
+//! have no bound here (`None`): pools and flows have no fixed ceiling that
+//! is both cheap to compute and tight.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Metric, Op, Param, ProgrammeKind, Scenario, Scope, Target};
+
+/// The attainable maximum of a target's metric and what sets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attainable {
+    /// The largest value the metric can take in the target year (for
+    /// `every:` scopes, in the region where it is smallest).
+    pub max: f64,
+    /// What sets it, in the planner's words (the binding limit).
+    pub limit: String,
+    /// Whether the threshold is beyond it: no trajectory can meet the target.
+    pub unreachable: bool,
+}
+
+fn hi(p: &Param) -> f64 {
+    p.support().1
+}
+
+/// One region's most stations by `t` projection years, and what sets it.
+fn stations(sc: &Scenario, r: usize, t: u32) -> (f64, String) {
+    let region = &sc.regions[r];
+    let townships = hi(&region.facts.townships).round();
+    let start = hi(&region.stocks.stations).round();
+    let lv = &sc.levers.stations;
+    let plan = plan_path(
+        region.budget_share,
+        hi(&lv.params.planned_per_year),
+        hi(&lv.params.planned_total),
+        sc.start_year,
+        lv.planned_by,
+        t,
+    );
+    let calendar = sc.start_year + t as i32;
+    let mut programmes = 0.0;
+    let mut names = Vec::new();
+    for p in &sc.programmes {
+        let started = p.numbers.start.support().0 <= f64::from(calendar);
+        if p.kind == ProgrammeKind::Stations && p.regions.contains(&r) && started {
+            programmes += (hi(&p.numbers.size) * townships).round();
+            names.push(p.label.clone());
+        }
+    }
+    let built = start + plan + programmes;
+    if built >= townships {
+        return (
+            townships,
+            format!("the townships of {} ({townships})", region.id),
+        );
+    }
+    let mut limit = format!(
+        "the stations plan (levers.stations: {} a year{}, {} in {} by {calendar})",
+        fmt(hi(&lv.params.planned_per_year)),
+        if hi(&lv.params.planned_total) > 0.0 {
+            format!(
+                " + {} in all by {}",
+                fmt(hi(&lv.params.planned_total)),
+                lv.planned_by
+            )
+        } else {
+            String::new()
+        },
+        fmt(plan),
+        region.id
+    );
+    if start > 0.0 {
+        limit.push_str(&format!(" + {} open at the start", fmt(start)));
+    }
+    if !names.is_empty() {
+        limit.push_str(&format!(" + programmes {}", names.join(", ")));
+    }
+    (built, limit)
+}
+
+/// One region's most posts by `t` projection years.
+fn posts(sc: &Scenario, r: usize, t: u32) -> (f64, String) {
+    let region = &sc.regions[r];
+    let start = hi(&region.stocks.posts).round();
+    let lv = &sc.levers.posts;
+    let plan = plan_path(
+        region.budget_share,
+        hi(&lv.params.planned_per_year),
+        hi(&lv.params.planned_total),
+        sc.start_year,
+        lv.planned_by,
+        t,
+    );
+    let calendar = sc.start_year + t as i32;
+    let mut programmes = 0.0;
+    for p in &sc.programmes {
+        if p.kind == ProgrammeKind::Posts
+            && p.numbers.start.support().0 <= f64::from(calendar)
+            && let Some(k) = p.regions.iter().position(|&x| x == r)
+        {
+            programmes += (hi(&p.numbers.size) * p.weights[k]).ceil();
+        }
+    }
+    (
+        start + plan + programmes,
+        format!(
+            "the posts plan (levers.posts: {} a year) and the {} posts at the start",
+            fmt(hi(&lv.params.planned_per_year)),
+            fmt(start)
+        ),
+    )
+}
+
+/// The most a planned path can ask for in a region by `t` years: each
+/// year's quota rounded up (`plan` rounds it up at most).
+fn plan_path(share: f64, per_year: f64, total: f64, start: i32, by: i32, t: u32) -> f64 {
+    let span = f64::from((by - start).max(1));
+    let f = |y: u32| (f64::from(y) / span).min(1.0);
+    (1..=t)
+        .map(|y| (share * (per_year + total * (f(y) - f(y - 1)))).ceil())
+        .sum()
+}
+
+fn fmt(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// The attainable maximum of a target, if its metric has a structural bound.
+pub fn attainable(sc: &Scenario, target: &Target) -> Option<Attainable> {
+    if !target.op.wants_more() {
+        return None;
+    }
+    let t = (target.year - sc.start_year).max(0) as u32;
+    let per_region: fn(&Scenario, usize, u32) -> (f64, String) = match target.metric {
+        Metric::Stations | Metric::StationsStaffed | Metric::TownshipCoverage => stations,
+        Metric::Posts => posts,
+        _ => return None,
+    };
+    let share = target.metric == Metric::TownshipCoverage;
+    let regions: Vec<usize> = match &target.scope {
+        Scope::Total => (0..sc.regions.len()).collect(),
+        Scope::Region(r) => vec![*r],
+        Scope::Tagged { regions, .. } | Scope::Every { regions, .. } => regions.clone(),
+    };
+    let bound = |rs: &[usize]| {
+        let mut sum = 0.0;
+        let mut townships = 0.0;
+        let mut limits: Vec<(f64, String)> = Vec::new();
+        for &r in rs {
+            let (b, why) = per_region(sc, r, t);
+            sum += b;
+            townships += hi(&sc.regions[r].facts.townships).round();
+            limits.push((b, why));
+        }
+        let value = if share {
+            if townships > 0.0 {
+                sum / townships
+            } else {
+                0.0
+            }
+        } else {
+            sum
+        };
+        (value, limits)
+    };
+    let (max, limit) = match &target.scope {
+        Scope::Every { regions, .. } => {
+            // The region where the bound is lowest decides.
+            let mut worst: Option<(f64, String)> = None;
+            for &r in regions {
+                let (v, mut why) = bound(&[r]);
+                if worst.as_ref().is_none_or(|w| v < w.0) {
+                    worst = Some((v, why.pop().map(|w| w.1).unwrap_or_default()));
+                }
+            }
+            worst?
+        }
+        _ => {
+            let (v, why) = bound(&regions);
+            // Name the plan when it binds anywhere, else the townships.
+            let planned: Vec<&String> = why
+                .iter()
+                .map(|w| &w.1)
+                .filter(|w| !w.starts_with("the townships"))
+                .collect();
+            let limit = if planned.is_empty() {
+                why.first().map(|w| w.1.clone()).unwrap_or_default()
+            } else if planned.len() == 1 {
+                planned[0].clone()
+            } else {
+                format!(
+                    "the plan's quotas in {} of {} regions, e.g. {}",
+                    planned.len(),
+                    why.len(),
+                    planned[0]
+                )
+            };
+            (v, limit)
+        }
+    };
+    let unreachable = if target.op == Op::Ge {
+        max < target.threshold - 1e-9
+    } else {
+        max <= target.threshold
+    };
+    Some(Attainable {
+        max,
+        limit,
+        unreachable,
+    })
+}
