@@ -332,7 +332,7 @@ param_group! {
         /// Share of community-facing workers placed in urban communities.
         urban_share: Probability = 0.7,
         /// 1 = placed one by one where none is yet ("one community, one
-        /// social worker"); 0 = placed at random (Poisson occupancy).
+        /// social worker"); 0 = placed at random (the occupancy law).
         targeting: Probability = 0.5,
         /// A community counts as covered with at least this many workers.
         urban_min: Count = 1,

@@ -130,8 +130,53 @@ fn perfect_targeting_gives_min_one_and_n_over_k_c() {
 }
 
 #[test]
-fn random_placement_follows_the_poisson_occupancy_law() {
-    for (workers, k, communities) in [(300u64, 1u64, 200u64), (600, 2, 400), (100, 1, 400)] {
+fn random_placement_follows_the_occupancy_law() {
+    // n workers placed at random over C communities, k = 1: the number
+    // covered has mean C·p₁ and variance C·p₁(1−p₁) + C(C−1)(p₂ − p₁²), with
+    // p₁ = 1 − (1 − 1/C)ⁿ and p₂ = 1 − 2(1 − 1/C)ⁿ + (1 − 2/C)ⁿ (Feller 1968).
+    // Checked for small places (drawn community by community) and large
+    // ones (drawn with these moments).
+    use rand_pcg::Pcg64Mcg;
+    use wfsim::model::coverage::covered;
+    for (n, c) in [(30u64, 20u64), (60, 50), (1500, 1000)] {
+        let (nf, cf) = (n as f64, c as f64);
+        let a = (1.0 - 1.0 / cf).powf(nf);
+        let b = (1.0 - 2.0 / cf).powf(nf);
+        let p1 = 1.0 - a;
+        let p2 = 1.0 - 2.0 * a + b;
+        let mean = cf * p1;
+        let var = cf * p1 * (1.0 - p1) + cf * (cf - 1.0) * (p2 - p1 * p1);
+        let draws = 20_000;
+        let mut rng = Pcg64Mcg::new(u128::from(n * 7919 + c));
+        let xs: Vec<f64> = (0..draws)
+            .map(|_| covered(&mut rng, n, c, 1, 0.0) as f64)
+            .collect();
+        let m = xs.iter().sum::<f64>() / draws as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (draws - 1) as f64;
+        assert_close(
+            &format!("mean covered, {n} over {c}"),
+            m,
+            mean,
+            (var / draws as f64).sqrt(),
+            4.0,
+        );
+        // The sample variance's standard error: var·√(2/(N−1)) for a near-normal count.
+        assert_close(
+            &format!("variance covered, {n} over {c}"),
+            v,
+            var,
+            var * (2.0 / (draws - 1) as f64).sqrt() * 1.2,
+            4.0,
+        );
+        // Independent communities (the old Poisson shortcut) would give a wider spread.
+        let poisson_p = 1.0 - (-nf / cf).exp();
+        assert!(var < cf * poisson_p * (1.0 - poisson_p));
+    }
+}
+
+#[test]
+fn random_placement_through_the_model_matches_the_occupancy_mean() {
+    for (workers, k, communities) in [(300u64, 1u64, 200u64), (600, 2, 400), (40, 1, 30)] {
         let sc = parse(&quiet_scenario(
             1,
             &format!("urban_communities = {communities}\n[region.stocks]\njunior = {workers}"),
@@ -145,10 +190,16 @@ fn random_placement_follows_the_poisson_occupancy_law() {
         ));
         let trajectories = 2000;
         let r = run(&sc, trajectories, 15, 0);
-        let lambda = workers as f64 / communities as f64;
-        let below: f64 = (0..k)
-            .map(|j| (-lambda).exp() * lambda.powi(j as i32) / (1..=j).product::<u64>() as f64)
-            .sum();
+        // P(Binomial(n, 1/C) ≥ k), summed directly.
+        let q = 1.0 / communities as f64;
+        let mut below = 0.0;
+        let mut choose = 1.0f64;
+        for j in 0..k {
+            if j > 0 {
+                choose *= (workers - j + 1) as f64 / j as f64;
+            }
+            below += choose * q.powi(j as i32) * (1.0 - q).powi((workers - j) as i32);
+        }
         let p = 1.0 - below;
         let sd = (p * (1.0 - p) / communities as f64 / trajectories as f64).sqrt();
         let got = row(&r, "urban_coverage", "total", 2021).mean;
