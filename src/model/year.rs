@@ -69,7 +69,7 @@ impl Trajectory {
         let yv = YearValues {
             budget: p.funding.budget,
             cost_index: 1.0,
-            pay_factor: pay_factor(p, p.pay.salary, p.pay.benchmark),
+            pay_factor: pay_factor(sc, p, p.pay.salary, p.pay.benchmark),
             staff_cost: staff_cost(p, p.pay.salary, p.pay.benchmark),
             junior_pass: p.exam.junior_pass_rate,
             intermediate_pass: p.exam.intermediate_pass_rate,
@@ -222,7 +222,7 @@ fn next_year(
     YearValues {
         budget,
         cost_index: prev.cost_index * (1.0 + p.pay.wage_growth),
-        pay_factor: pay_factor(p, salary, benchmark),
+        pay_factor: pay_factor(sc, p, salary, benchmark),
         staff_cost: staff_cost(p, salary, benchmark),
         junior_pass: yearly_rate(p.exam.junior_pass_rate, 0),
         intermediate_pass: yearly_rate(p.exam.intermediate_pass_rate, 1),
@@ -231,14 +231,23 @@ fn next_year(
     }
 }
 
-/// (benchmark / pay)^elasticity, with the pay floor lever applied; capped at
-/// 10 so that a pay of nothing does not make leaving certain by arithmetic.
-fn pay_factor(p: &Sampled, salary: f64, benchmark: f64) -> f64 {
+/// (benchmark / pay)^elasticity, with the pay floor lever applied, relative
+/// to the pay at which the leaving rates were observed: the start year's
+/// (so today's turnover is not multiplied by today's pay gap a second time)
+/// or the benchmark's. Capped at 10 so that a pay of nothing does not make
+/// leaving certain by arithmetic.
+fn pay_factor(sc: &Scenario, p: &Sampled, salary: f64, benchmark: f64) -> f64 {
     let pay = salary.max(p.pay_lever.floor_ratio * benchmark);
     if pay <= 0.0 {
         return 10.0;
     }
-    (benchmark / pay).powf(p.attrition.pay_elasticity).min(10.0)
+    let e = p.attrition.pay_elasticity;
+    let observed = if sc.parameters.rates_at_start_pay && p.pay.salary > 0.0 {
+        (p.pay.benchmark / p.pay.salary).powf(e)
+    } else {
+        1.0
+    };
+    ((benchmark / pay).powf(e) / observed).min(10.0)
 }
 
 /// Paid pay over salary: what a pay floor adds to staff costs.

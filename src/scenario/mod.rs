@@ -64,6 +64,9 @@ pub struct Parameters {
     pub orgs: Orgs<Param>,
     pub coverage: Coverage<Param>,
     pub equivalence: Equivalence<Param>,
+    /// Whether leaving rates were observed at the start year's pay (so the
+    /// pay effect is relative to it) rather than at the benchmark wage.
+    pub rates_at_start_pay: bool,
 }
 
 /// The money.

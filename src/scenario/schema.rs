@@ -282,6 +282,14 @@ param_group! {
         /// Leaving scales with (benchmark wage / pay) to this power.
         pay_elasticity: NonNegative = 1.0,
     }
+    extra {
+        /// What pay the leaving rates above were observed at: `"start"`
+        /// (default: today's turnover, which already contains today's pay
+        /// gap — only changes in pay relative to the benchmark move it) or
+        /// `"benchmark"` (rates for staff paid the benchmark wage; the pay
+        /// gap multiplies them from the first year).
+        rates_observed_at: Option<String>,
+    }
 }
 
 param_group! {

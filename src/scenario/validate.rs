@@ -379,6 +379,18 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         orgs: p.orgs.resolve(),
         coverage: p.coverage.resolve(),
         equivalence: p.equivalence.resolve(),
+        rates_at_start_pay: match p.attrition.rates_observed_at.as_deref() {
+            None | Some("start") => true,
+            Some("benchmark") => false,
+            Some(other) => {
+                c.err(
+                    &pp.key("attrition").key("rates_observed_at"),
+                    "\"start\" (rates as observed today, with today's pay) or \"benchmark\" (rates for staff paid the benchmark wage)",
+                    format!("{other:?}"),
+                );
+                true
+            }
+        },
     };
     c.group(&pp.key("exam"), &parameters.exam, true);
     c.group(&pp.key("training"), &parameters.training, true);

@@ -296,3 +296,44 @@ fn starting_project_staff_keep_their_own_qualified_share() {
     let m = row(&r, "qualified_share", "total", 2020);
     assert_eq!((m.p05, m.p95), (0.25, 0.25));
 }
+
+#[test]
+fn pay_moves_leaving_relative_to_the_pay_the_rates_were_observed_at() {
+    // Juniors paid 40,000 against a benchmark of 60,000, elasticity 1, base
+    // rate 10%. Rates observed today already contain today's gap: 10%.
+    // Rates for staff at the benchmark: 10% × 1.5. A floor at the benchmark
+    // with today's rates: 10% ÷ 1.5.
+    let n = 10_000.0;
+    for (reading, floor, want) in [
+        ("", 0.0, 0.1),
+        ("rates_observed_at = \"benchmark\"", 0.0, 0.15),
+        ("", 1.0, 0.1 / 1.5),
+    ] {
+        let sc = parse(&quiet_scenario(
+            1,
+            "[region.stocks]\njunior = 10000\nposts = 10000",
+            &[
+                (
+                    "parameters.attrition",
+                    &format!("junior = 0.1\npay_elasticity = 1\n{reading}"),
+                ),
+                (
+                    "parameters.pay",
+                    "salary = 40000\nbenchmark = 60000\nwage_growth = 0\nbenchmark_growth = 0",
+                ),
+            ],
+            &format!("[levers.pay]\nfloor_ratio = {floor}"),
+        ));
+        let trajectories = 400;
+        let r = run(&sc, trajectories, 41, 2);
+        let got = row(&r, "leavers", "total", 2021).mean;
+        let sd = (n * want * (1.0 - want) / trajectories as f64).sqrt();
+        assert_close(
+            &format!("leavers ({reading}, floor {floor})"),
+            got,
+            n * want,
+            sd,
+            4.0,
+        );
+    }
+}
