@@ -90,6 +90,7 @@ pub enum Step {
     Coverage = 15,
     Transfer = 16,
     PassRates = 17,
+    ExamDemand = 18,
 }
 
 /// The purpose of a step's draw for one stock (index) and post status.

@@ -23,6 +23,10 @@ pub struct YearValues {
     /// Graduates and outside candidates relative to the start year.
     pub graduates_index: f64,
     pub outside_index: f64,
+    /// Registration rates relative to the start year (the trend compounded).
+    pub registration_index: f64,
+    /// Extra share of non-sitters who sit the exam this year (a surge).
+    pub surge: f64,
 }
 
 /// The read-only context of a region-year.

@@ -37,12 +37,15 @@ fn expected_candidates(st: &RegionState, cx: &Ctx) -> f64 {
     let e = &cx.p.exam;
     let u = cx.p.exam_support.registration_uplift;
     let up = |r: f64| r + u * (1.0 - r);
+    let trend = cx.y.registration_index;
+    let (rj, ri) = (
+        (e.junior_registration_rate * trend).min(1.0),
+        (e.intermediate_registration_rate * trend).min(1.0),
+    );
     let pool_junior: u64 = JUNIOR_POOLS.iter().map(|&s| st.count(s)).sum();
-    st.count(Stock::Junior) as f64
-        * up(e.intermediate_registration_rate * e.intermediate_eligible_share)
-        + st.count(Stock::Graduates) as f64
-            * up(e.intermediate_registration_rate * e.graduate_intermediate_share)
-        + pool_junior as f64 * up(e.junior_registration_rate)
+    st.count(Stock::Junior) as f64 * up(ri * e.intermediate_eligible_share)
+        + st.count(Stock::Graduates) as f64 * up(ri * e.graduate_intermediate_share)
+        + pool_junior as f64 * up(rj)
 }
 
 /// The money exam support could use this year: every expected candidate
@@ -60,9 +63,13 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let sup = &cx.p.exam_support;
     let (pj, pi) = (cx.y.junior_pass, cx.y.intermediate_pass);
 
-    let r_junior = e.junior_registration_rate;
-    let r_int_junior = e.intermediate_registration_rate * e.intermediate_eligible_share;
-    let r_int_grad = e.intermediate_registration_rate * e.graduate_intermediate_share;
+    // The trend in exam demand scales the rates (never above 1).
+    let trend = cx.y.registration_index;
+    let r_junior = (e.junior_registration_rate * trend).min(1.0);
+    let r_int_junior =
+        (e.intermediate_registration_rate * trend).min(1.0) * e.intermediate_eligible_share;
+    let r_int_grad =
+        (e.intermediate_registration_rate * trend).min(1.0) * e.graduate_intermediate_share;
 
     // How many candidates the support money covers, and so the share of the
     // eligible it can be offered to.
@@ -79,8 +86,8 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     } else {
         0.0
     };
-    // An exam drive mobilises a share of those who would not have sat.
-    let drive = pots.drive;
+    // An exam drive, or a surge year, brings a share of those who would not have sat.
+    let drive = 1.0 - (1.0 - pots.drive) * (1.0 - cx.y.surge);
     let reg = |r: f64| {
         let r = r + drive * (1.0 - r);
         r + offered * u * (1.0 - r)

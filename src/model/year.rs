@@ -6,6 +6,7 @@
 //! and is reused for trajectory after trajectory: the yearly loop allocates
 //! nothing.
 
+use rand::RngExt as _;
 use rand_distr::{Beta, Distribution, Normal};
 
 use super::context::{Ctx, YearValues};
@@ -75,6 +76,8 @@ impl Trajectory {
             intermediate_pass: p.exam.intermediate_pass_rate,
             graduates_index: 1.0,
             outside_index: 1.0,
+            registration_index: 1.0,
+            surge: 0.0,
         };
         for (i, st) in self.states.iter_mut().enumerate() {
             let r = &p.regions[i];
@@ -228,6 +231,20 @@ fn next_year(
         intermediate_pass: yearly_rate(p.exam.intermediate_pass_rate, 1),
         graduates_index: prev.graduates_index * (1.0 + p.entry.graduates_growth),
         outside_index: prev.outside_index * (1.0 + p.exam.outside_growth),
+        registration_index: (prev.registration_index * (1.0 + p.exam.registration_growth)).max(0.0),
+        surge: {
+            let chance = p.exam.surge_chance;
+            if chance > 0.0
+                && streams
+                    .rng(ALL_REGIONS, year, purpose(Step::ExamDemand, 0, 0))
+                    .random::<f64>()
+                    < chance
+            {
+                p.exam.surge_size
+            } else {
+                0.0
+            }
+        },
     }
 }
 

@@ -243,6 +243,15 @@ param_group! {
         graduate_pass_odds: Positive = 1.5,
         /// Yearly growth of outside candidates.
         outside_growth: Real = 0,
+        /// Yearly growth of the registration rates (a trend in exam demand:
+        /// national registrations grew 10–52% a year in 2015–2019); the
+        /// rates compound and never exceed 1.
+        registration_growth: Real = 0,
+        /// Chance each year of a surge in exam demand (a new rule, a
+        /// campaign): that year `surge_size` of those who would not have
+        /// sat the exam sit it.
+        surge_chance: Probability = 0,
+        surge_size: Probability = 0,
         /// Share of outside candidates sitting the intermediate level.
         outside_intermediate_share: Probability = 0.1,
         /// Share of outside passers who enter the field as practitioners.

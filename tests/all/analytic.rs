@@ -337,3 +337,36 @@ fn pay_moves_leaving_relative_to_the_pay_the_rates_were_observed_at() {
         );
     }
 }
+
+#[test]
+fn exam_demand_follows_its_trend_and_surges() {
+    // 10,000 uncertified, nobody passes: registrants are n·r·1.1ᵗ with a
+    // 10% trend; with surges (chance 0.3, half of the non-sitters) the
+    // mean is n·(r + 0.3·0.5·(1 − r)).
+    let n = 10_000.0;
+    let text = |exam: &str| {
+        parse(&quiet_scenario(
+            3,
+            "[region.stocks]\nuncertified = 10000",
+            &[(
+                "parameters.exam",
+                &format!("junior_registration_rate = 0.1\njunior_pass_rate = 0\n{exam}"),
+            )],
+            "",
+        ))
+    };
+    let trajectories = 400;
+    let r = run(&text("registration_growth = 0.1"), trajectories, 42, 2);
+    for t in 1..=3 {
+        let p = 0.1 * 1.1f64.powi(t);
+        let got = row(&r, "registrants", "total", 2020 + t).mean;
+        let sd = (n * p * (1.0 - p) / trajectories as f64).sqrt();
+        assert_close(&format!("registrants in year {t}"), got, n * p, sd, 4.0);
+    }
+    let r = run(&text("surge_chance = 0.3\nsurge_size = 0.5"), 4000, 43, 2);
+    let got = row(&r, "registrants", "total", 2021).mean;
+    let want = n * (0.1 + 0.3 * 0.5 * 0.9);
+    // Between-trajectory spread: the surge is all or nothing.
+    let sd = (0.3f64 * 0.7).sqrt() * n * 0.5 * 0.9 / 4000f64.sqrt();
+    assert_close("registrants with surges", got, want, sd, 4.0);
+}
