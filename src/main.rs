@@ -445,6 +445,27 @@ fn print_summary(
             probability(r.joint.p, r.joint.low, r.joint.high)
         )?;
     }
+    if r.targets.iter().any(|t| t.spread.is_some()) {
+        let parts: Vec<String> = r
+            .targets
+            .iter()
+            .filter_map(|t| {
+                t.spread.as_ref().map(|s| {
+                    format!(
+                        "{} {:.0}% / {:.0}%",
+                        t.id,
+                        s.unknowns * 100.0,
+                        s.chance * 100.0
+                    )
+                })
+            })
+            .collect();
+        writeln!(
+            o,
+            "\nspread from the unknowns / from year-to-year chance: {}",
+            parts.join("; ")
+        )?;
+    }
     for t in &r.targets {
         if let Some(a) = t.attainable.as_ref().filter(|a| a.unreachable) {
             let share = t.metric.ends_with("coverage") || t.metric == "qualified_share";

@@ -18,14 +18,18 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::streams::Streams;
 use crate::model::{Sampled, Tally, Trajectory};
 use crate::scenario::{Metric, ProgrammeKind, Scenario, Scope, Target};
 use crate::stats::programme::{ProgrammeCounts, ProgrammeSummary};
-use crate::stats::target::{Quantiles, TargetSummary, YearStats, summarise};
+use crate::stats::target::{Quantiles, TargetSummary, YearStats, split_spread, summarise};
 use crate::stats::{Histogram, Interval, QUANTILES, wilson};
 
 /// Trajectories handed to a worker at a time (and the progress granularity).
 const BLOCK: usize = 64;
+/// Most twin trajectories run to split each target's spread (a tenth of
+/// the run, at least 100).
+const MAX_TWINS: usize = 1000;
 
 /// How to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,6 +309,26 @@ pub fn run(
         return Err(RunError::Interrupted);
     }
 
+    // Twins of the first trajectories, for the split of each target's
+    // spread between the unknowns and chance.
+    let twins = n.min((n / 10).max(100)).min(MAX_TWINS);
+    let twin_values: Vec<f64> = pool.install(|| {
+        (0..twins)
+            .into_par_iter()
+            .map_init(
+                || Trajectory::new(sc),
+                |traj, i| {
+                    traj.run_with(sc, &Streams::twin(opts.seed, i as u64));
+                    sc.targets
+                        .iter()
+                        .map(|tg| target_value(sc, tg, traj))
+                        .collect::<Vec<f64>>()
+                },
+            )
+            .flatten()
+            .collect()
+    });
+
     // Targets, from the per-trajectory records.
     let mut targets = Vec::with_capacity(nt);
     let mut column = vec![0.0; n];
@@ -330,6 +354,8 @@ pub fn run(
             slots,
         );
         summary.attainable = crate::model::bounds::attainable(sc, tg);
+        let twin: Vec<f64> = (0..twins).map(|i| twin_values[i * nt + t]).collect();
+        summary.spread = split_spread(&column[..twins], &twin);
         let scale = tg.metric.unit().scale();
         summary.by_year = (0..years)
             .map(|y| {
@@ -508,6 +534,32 @@ fn record(
         }
     }
     w.pending_rows += 1;
+}
+
+/// A target's metric in its year, from a finished trajectory alone.
+fn target_value(sc: &Scenario, t: &Target, traj: &Trajectory) -> f64 {
+    let y = (t.year - sc.start_year) as usize;
+    let row = traj.year(y);
+    let sum = |rs: &mut dyn Iterator<Item = usize>| {
+        let mut s = Tally::default();
+        for r in rs {
+            s.add(&row[r]);
+        }
+        s.metric(t.metric)
+    };
+    match &t.scope {
+        Scope::Total => sum(&mut (0..row.len())),
+        Scope::Region(r) => row[*r].metric(t.metric),
+        Scope::Tagged { regions, .. } => sum(&mut regions.iter().copied()),
+        Scope::Every { regions, .. } => {
+            let vals = regions.iter().map(|&r| row[r].metric(t.metric));
+            if t.op.wants_more() {
+                vals.fold(f64::INFINITY, f64::min)
+            } else {
+                vals.fold(f64::NEG_INFINITY, f64::max)
+            }
+        }
+    }
 }
 
 /// A target's metric in year index `y` over its scope. For `every:` scopes,

@@ -37,13 +37,27 @@ fn mix(mut z: u64) -> u64 {
 #[derive(Debug, Clone, Copy)]
 pub struct Streams {
     key: u64,
+    /// The key of every draw after the start (year ≥ 1): year-to-year
+    /// chance. The same as `key` in a run; different in a twin.
+    chance: u64,
 }
 
 impl Streams {
     /// Streams of trajectory `trajectory` of a run with `seed`.
     pub fn new(seed: u64, trajectory: u64) -> Streams {
+        let key = mix(mix(seed) ^ trajectory.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        Streams { key, chance: key }
+    }
+
+    /// The twin of trajectory `trajectory`: the same per-trajectory draws
+    /// (every unknown, drawn at year 0) and fresh year-to-year chance. Pairs
+    /// of a trajectory and its twin split a result's spread into what the
+    /// unknowns make and what chance makes (`engine::runner`).
+    pub fn twin(seed: u64, trajectory: u64) -> Streams {
+        let s = Streams::new(seed, trajectory);
         Streams {
-            key: mix(mix(seed) ^ trajectory.wrapping_mul(0xD1B5_4A32_D192_ED03)),
+            key: s.key,
+            chance: mix(s.key ^ 0x7477_696E_7477_696E),
         }
     }
 
@@ -51,7 +65,8 @@ impl Streams {
     /// index in the projection (0 for per-trajectory draws).
     #[inline]
     pub fn rng(&self, region: u32, year: u32, purpose: u64) -> ModelRng {
-        let a = mix(self.key ^ ((u64::from(region) << 32) | u64::from(year)));
+        let key = if year == 0 { self.key } else { self.chance };
+        let a = mix(key ^ ((u64::from(region) << 32) | u64::from(year)));
         let b = mix(a ^ purpose.wrapping_mul(0xA24B_AED4_963E_E407));
         let c = mix(b ^ 0x6A09_E667_F3BC_C909);
         ModelRng::new((u128::from(b) << 64) | u128::from(c))

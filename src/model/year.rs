@@ -52,7 +52,12 @@ impl Trajectory {
 
     /// Simulates trajectory `index` of a run with `seed`.
     pub fn run(&mut self, sc: &Scenario, seed: u64, index: u64) {
-        let streams = Streams::new(seed, index);
+        self.run_with(sc, &Streams::new(seed, index));
+    }
+
+    /// Simulates a trajectory from the given streams (a twin's, say).
+    pub fn run_with(&mut self, sc: &Scenario, streams: &Streams) {
+        let streams = *streams;
         self.params.draw_trajectory(sc, &streams);
         let mut yv = self.start(sc, &streams);
         for year in 1..=sc.horizon() as u32 {

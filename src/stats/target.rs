@@ -105,6 +105,53 @@ pub struct TargetSummary {
     /// limit that sets it (for metrics a quota caps; null for the others).
     #[serde(default)]
     pub attainable: Option<Attainable>,
+    /// How much of the metric's spread in the target year the per-trajectory
+    /// unknowns make, and how much year-to-year chance (null when the metric
+    /// does not vary).
+    #[serde(default)]
+    pub spread: Option<SpreadSplit>,
+}
+
+/// The spread of a result split between ignorance and chance: from pairs of
+/// trajectories sharing every per-trajectory draw (the unknowns) but not the
+/// year-to-year draws, Cov(Y, Y′) estimates Var(E[Y | unknowns]) — the part of
+/// Var(Y) that knowing the unknowns would remove (the law of total variance).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpreadSplit {
+    /// Share of the variance from the unknowns, in [0, 1].
+    pub unknowns: f64,
+    /// Share from year-to-year chance (1 − unknowns).
+    pub chance: f64,
+    /// Pairs the estimate rests on.
+    pub pairs: u64,
+}
+
+/// Splits the variance of `y` (first trajectories of a run) using their
+/// twins `twin`; `None` when the values do not vary.
+pub fn split_spread(y: &[f64], twin: &[f64]) -> Option<SpreadSplit> {
+    let m = y.len().min(twin.len());
+    if m < 2 {
+        return None;
+    }
+    let mean = |v: &[f64]| v[..m].iter().sum::<f64>() / m as f64;
+    let (a, b) = (mean(y), mean(twin));
+    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
+    for i in 0..m {
+        let (dy, dt) = (y[i] - a, twin[i] - b);
+        cov += dy * dt;
+        va += dy * dy;
+        vb += dt * dt;
+    }
+    let var = (va + vb) / 2.0;
+    if var <= 0.0 || !var.is_finite() {
+        return None;
+    }
+    let unknowns = (cov / var).clamp(0.0, 1.0);
+    Some(SpreadSplit {
+        unknowns,
+        chance: 1.0 - unknowns,
+        pairs: m as u64,
+    })
 }
 
 /// Summarises a target from its per-trajectory values and first years
@@ -213,5 +260,6 @@ pub fn summarise(
         by_year: Vec::new(),
         regions: regions_out,
         attainable: None,
+        spread: None,
     }
 }

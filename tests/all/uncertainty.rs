@@ -256,3 +256,39 @@ fn a_likely_range_sets_the_10th_and_90th_percentiles() {
             .all(|&v| (0.1..=0.2).contains(&v) || (0.3..=0.4).contains(&v))
     );
 }
+
+#[test]
+fn the_spread_splits_into_unknowns_and_chance_by_the_law_of_total_variance() {
+    // junior ~ Normal(1000, 20) once per trajectory; each leaves with 0.5
+    // in the year: Var(E[Y | N]) = 0.25 · 400 = 100, E[Var(Y | N)] = 250, so
+    // the unknowns make 100 / 350 of the spread.
+    let sc = parse(&quiet_scenario(
+        1,
+        "[region.stocks]\njunior = { dist = \"normal\", mean = 1000, sd = 20, min = 900, max = 1100, shared = 0 }",
+        &[("parameters.attrition", "junior = 0.5")],
+        "[[target]]\nid = \"j\"\nmetric = \"junior\"\nyear = 2021\nthreshold = 500\n",
+    ));
+    let r = run(&sc, 10_000, 44, 2);
+    let s = r.targets[0].spread.clone().expect("it varies");
+    assert_eq!(s.pairs, 1000);
+    // A correlation from 1,000 pairs: se ≈ (1 − ρ²)/√1000.
+    let rho: f64 = 100.0 / 350.0;
+    assert_close(
+        "share from unknowns",
+        s.unknowns,
+        rho,
+        (1.0 - rho * rho) / 1000f64.sqrt(),
+        4.0,
+    );
+    assert!((s.unknowns + s.chance - 1.0).abs() < 1e-12);
+    // Nothing uncertain but the draws of the year: all chance.
+    let sc = parse(&quiet_scenario(
+        1,
+        "[region.stocks]\njunior = 1000",
+        &[("parameters.attrition", "junior = 0.5")],
+        "[[target]]\nid = \"j\"\nmetric = \"junior\"\nyear = 2021\nthreshold = 500\n",
+    ));
+    let r = run(&sc, 10_000, 45, 2);
+    let s = r.targets[0].spread.clone().expect("it varies");
+    assert!(s.unknowns < 4.0 / 1000f64.sqrt(), "{}", s.unknowns);
+}
