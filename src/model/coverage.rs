@@ -19,7 +19,6 @@
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
-use statrs::function::gamma::ln_gamma;
 
 use super::context::Ctx;
 use super::draw::binomial;
@@ -28,11 +27,6 @@ use crate::engine::streams::Step;
 
 /// Communities up to which occupancy is drawn community by community.
 pub const EXACT_UP_TO: u64 = 64;
-
-/// ln C(n, k) via ln Γ.
-fn ln_choose(n: u64, k: u64) -> f64 {
-    ln_gamma(n as f64 + 1.0) - ln_gamma(k as f64 + 1.0) - ln_gamma((n - k) as f64 + 1.0)
-}
 
 /// P(one of `u` communities receives at least `k` of `m` workers placed at random).
 pub fn p_at_least(m: u64, u: u64, k: u64) -> f64 {
@@ -46,9 +40,13 @@ pub fn p_at_least(m: u64, u: u64, k: u64) -> f64 {
         return 1.0;
     }
     let q = 1.0 / u as f64;
-    let below: f64 = (0..k.min(m + 1))
-        .map(|i| (ln_choose(m, i) + i as f64 * q.ln() + (m - i) as f64 * (-q).ln_1p()).exp())
-        .sum();
+    // Binomial(m, q) probabilities by recursion from P(0) = (1 − q)^m.
+    let mut term = (m as f64 * (-q).ln_1p()).exp();
+    let mut below = term;
+    for i in 0..k - 1 {
+        term *= (m - i) as f64 / (i + 1) as f64 * q / (1.0 - q);
+        below += term;
+    }
     (1.0 - below).clamp(0.0, 1.0)
 }
 
@@ -61,22 +59,31 @@ pub fn p_both_at_least(m: u64, u: u64, k: u64) -> f64 {
         return 0.0;
     }
     let q = 1.0 / u as f64;
-    let rest = (1.0 - 2.0 * q).max(0.0);
-    // P(n₁ < k and n₂ < k), from the trinomial.
-    let mut both_below = 0.0;
-    for i in 0..k.min(m + 1) {
-        for j in 0..k.min(m - i + 1) {
-            let r = m - i - j;
-            let ln = ln_gamma(m as f64 + 1.0)
-                - ln_gamma(i as f64 + 1.0)
-                - ln_gamma(j as f64 + 1.0)
-                - ln_gamma(r as f64 + 1.0)
-                + (i + j) as f64 * q.ln()
-                + if r > 0 { r as f64 * rest.ln() } else { 0.0 };
-            both_below += ln.exp();
-        }
-    }
+    let rest = 1.0 - 2.0 * q;
     let one_below = 1.0 - p_at_least(m, u, k);
+    if rest <= 0.0 {
+        // Two communities hold all m ≥ 2k workers: both below k is impossible.
+        return (1.0 - 2.0 * one_below).clamp(0.0, 1.0);
+    }
+    // P(n₁ < k and n₂ < k) from the trinomial, term by term from
+    // T(0, 0) = rest^m: T(i, j+1) = T(i, j)·(m−i−j)/(j+1)·q/rest.
+    let ratio = q / rest;
+    let mut row = (m as f64 * (-2.0 * q).ln_1p()).exp();
+    let mut both_below = 0.0;
+    for i in 0..k {
+        let mut t = row;
+        for j in 0..k {
+            both_below += t;
+            if m < i + j + 1 {
+                break;
+            }
+            t *= (m - i - j) as f64 / (j + 1) as f64 * ratio;
+        }
+        if m < i + 1 {
+            break;
+        }
+        row *= (m - i) as f64 / (i + 1) as f64 * ratio;
+    }
     (1.0 - 2.0 * one_below + both_below).clamp(0.0, 1.0)
 }
 
@@ -177,5 +184,28 @@ mod tests {
         // k = 1: 1 − (1 − 1/u)^m.
         let want = 1.0 - (1.0f64 - 1.0 / 20.0).powi(30);
         assert!((p_at_least(30, 20, 1) - want).abs() < 1e-12);
+        // Every placement of 6 workers over 5 communities, counted.
+        for k in 1..=3u64 {
+            let (mut one, mut both) = (0u64, 0u64);
+            for code in 0..5u64.pow(6) {
+                let mut counts = [0u64; 5];
+                let mut c = code;
+                for _ in 0..6 {
+                    counts[(c % 5) as usize] += 1;
+                    c /= 5;
+                }
+                one += u64::from(counts[0] >= k);
+                both += u64::from(counts[0] >= k && counts[1] >= k);
+            }
+            let all = 5f64.powi(6);
+            assert!(
+                (p_at_least(6, 5, k) - one as f64 / all).abs() < 1e-12,
+                "k = {k}"
+            );
+            assert!(
+                (p_both_at_least(6, 5, k) - both as f64 / all).abs() < 1e-12,
+                "k = {k}"
+            );
+        }
     }
 }

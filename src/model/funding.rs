@@ -71,11 +71,14 @@ pub struct Demand {
     pub programme_funder: [f64; MAX_PROGRAMMES],
     /// Extra share of the eligible that an exam drive brings to the exam.
     pub drive: f64,
+    /// Unit costs of the region-year (see [`unit_costs`]).
+    pub cost: [f64; LEVERS],
 }
 
 impl Default for Demand {
     fn default() -> Demand {
         Demand {
+            cost: [0.0; LEVERS],
             units: [0; LEVERS],
             money: [0.0; LEVERS],
             programme_budget: [0.0; LEVERS],
@@ -219,7 +222,7 @@ pub fn unit_costs(cx: &Ctx) -> [f64; LEVERS] {
 /// Pays commitments, then allocates the rest by shares, demands and priorities.
 pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> Pots {
     let lv = &cx.sc.levers;
-    let cost = unit_costs(cx);
+    let cost = demand.cost;
     let (post_cost, position_cost, station_cost) = (
         cost[Lever::Posts as usize],
         cost[Lever::Services as usize],

@@ -69,6 +69,10 @@ pub struct Sampled {
     corr_values: Vec<f64>,
     /// Each programme as it falls in this trajectory.
     pub programmes: Vec<ProgrammeDraw>,
+    /// The last standard Beta quantile a shared PERT draw computed: regions
+    /// whose ranges are one province-wide range scaled share its shape and
+    /// its quantile, so each is computed once per trajectory.
+    beta_cache: std::cell::Cell<(f64, f64, f64, f64)>,
     /// Stream purposes of each programme's numbers (happens, then each field).
     programme_purpose: Vec<[u64; 6]>,
 }
@@ -164,6 +168,33 @@ fn within(dist: &crate::scenario::Dist, x: f64) -> f64 {
     x.clamp(lo, hi)
 }
 
+/// The quantile of `dist` at `u`, reusing the standard Beta quantile of a
+/// PERT whose shape the previous draw had.
+fn quantile_cached(
+    dist: &crate::scenario::Dist,
+    u: f64,
+    cache: &std::cell::Cell<(f64, f64, f64, f64)>,
+) -> Option<f64> {
+    use crate::scenario::Dist;
+    use statrs::distribution::{Beta, ContinuousCDF};
+    if let Dist::Pert { min, mode, max } = *dist {
+        let r = max - min;
+        let a = 1.0 + 4.0 * (mode - min) / r;
+        let b = 1.0 + 4.0 * (max - mode) / r;
+        let uc = u.clamp(1e-12, 1.0 - 1e-12);
+        let (ca, cb, cu, cq) = cache.get();
+        let q = if (ca, cb, cu) == (a, b, uc) {
+            cq
+        } else {
+            let q = Beta::new(a, b).ok()?.inverse_cdf(uc);
+            cache.set((a, b, uc, q));
+            q
+        };
+        return Some(min + r * q);
+    }
+    dist.quantile(u)
+}
+
 /// Draws a region's number, shared with the other regions' by `shared`.
 fn draw_regional(
     p: &Param,
@@ -171,6 +202,7 @@ fn draw_regional(
     streams: &Streams,
     region: u32,
     path: &str,
+    cache: &std::cell::Cell<(f64, f64, f64, f64)>,
 ) -> f64 {
     let Param::Random { dist, shared, .. } = p else {
         return draw(p, streams, region, 0, path);
@@ -187,7 +219,7 @@ fn draw_regional(
         0.0
     };
     let z = s.sqrt() * common + (1.0 - s).sqrt() * own;
-    match dist.quantile(normal_cdf(z)) {
+    match quantile_cached(dist, normal_cdf(z), cache) {
         Some(x) => x,
         // A mixture has no quantile function: drawn on its own.
         None => draw(p, streams, region, 0, path),
@@ -369,6 +401,7 @@ impl Sampled {
                 .collect(),
             corr_values: vec![0.0; sc.correlations.paths.len()],
             programmes: vec![ProgrammeDraw::default(); sc.programmes.len()],
+            beta_cache: std::cell::Cell::new((f64::NAN, f64::NAN, f64::NAN, f64::NAN)),
             programme_purpose: sc
                 .programmes
                 .iter()
@@ -450,15 +483,16 @@ impl Sampled {
         }
         for (i, (r, rs)) in sc.regions.iter().zip(self.regions.iter_mut()).enumerate() {
             let ri = i as u32;
+            let cache = &self.beta_cache;
             rs.facts.update_from(&r.facts, |name, p, v| {
-                *v = draw_regional(p, 0.0, streams, ri, name)
+                *v = draw_regional(p, 0.0, streams, ri, name, cache)
             });
             rs.stocks.update_from(&r.stocks, |name, p, v| {
                 path.clear();
                 path.push_str("stocks.");
                 path.push_str(name);
                 // −1 marks "absent" (certificates, project_qualified); keep it.
-                let x = draw_regional(p, 1.0, streams, ri, &path);
+                let x = draw_regional(p, 1.0, streams, ri, &path, cache);
                 *v = if x < 0.0 { -1.0 } else { x.round() };
             });
         }

@@ -36,7 +36,10 @@ fn path_step(per_year: f64, total: f64, start_year: i32, by: i32, year: u32) -> 
 pub fn demand(st: &mut RegionState, cx: &Ctx) -> Demand {
     let lv = &cx.sc.levers;
     let cost = unit_costs(cx);
-    let mut d = Demand::default();
+    let mut d = Demand {
+        cost,
+        ..Demand::default()
+    };
     let start = cx.sc.start_year;
 
     let quota =
