@@ -446,25 +446,22 @@ fn print_summary(
         )?;
     }
     if r.targets.iter().any(|t| t.spread.is_some()) {
-        let parts: Vec<String> = r
-            .targets
-            .iter()
-            .filter_map(|t| {
-                t.spread.as_ref().map(|s| {
-                    format!(
-                        "{} {:.0}% / {:.0}%",
-                        t.id,
-                        s.unknowns * 100.0,
-                        s.chance * 100.0
-                    )
-                })
-            })
-            .collect();
         writeln!(
             o,
-            "\nspread from the unknowns / from year-to-year chance: {}",
-            parts.join("; ")
+            "\nwhere the spread comes from (share of each target's variance):\n{:<34} {:>10} {:>10}",
+            "target", "unknowns", "chance"
         )?;
+        for t in &r.targets {
+            if let Some(s) = &t.spread {
+                writeln!(
+                    o,
+                    "{:<34} {:>9.0}% {:>9.0}%",
+                    t.id,
+                    s.unknowns * 100.0,
+                    s.chance * 100.0
+                )?;
+            }
+        }
     }
     for t in &r.targets {
         if let Some(a) = t.attainable.as_ref().filter(|a| a.unreachable) {
