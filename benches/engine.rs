@@ -15,7 +15,15 @@ use wfsim::scenario::Scenario;
 
 /// The template with 14 regions and an eight-year horizon.
 fn fourteen_regions() -> Scenario {
-    let t = include_str!("../scenarios/template.toml");
+    let text = fourteen_regions_text(include_str!("../scenarios/template.toml"));
+    match Scenario::from_str(Path::new("bench.toml"), &text) {
+        Ok(sc) => sc,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A template's text with its two districts repeated seven times, over eight years.
+fn fourteen_regions_text(t: &str) -> String {
     let first = t.find("[[region]]").expect("template has regions");
     let after = t
         .find("[parameters.exam]")
@@ -30,10 +38,7 @@ fn fourteen_regions() -> Scenario {
             .replace("budget_share = 0.4", "budget_share = 0.0571");
     }
     text += &t[after..].replace("from = \"centre\"", "from = \"centre0\"");
-    match Scenario::from_str(Path::new("bench.toml"), &text) {
-        Ok(sc) => sc,
-        Err(e) => panic!("{e}"),
-    }
+    text
 }
 
 fn bench(c: &mut Criterion) {
@@ -61,6 +66,37 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 i += 1;
                 traj.run(&sc, 1, i);
+            })
+        },
+    );
+    // The same, with the money and pay rules of the previous release
+    // (shares kept, rates read at the benchmark wage): the model then does
+    // the same work as before, so the ratio to the previous release's
+    // figure is the cost of the code, not of different dynamics.
+    let like_before = {
+        let t = include_str!("../scenarios/template.toml");
+        let text = fourteen_regions_text(
+            &t.replace(
+                "carry_over = false",
+                "carry_over = false\nleftover = \"keep\"",
+            )
+            .replace(
+                "pay_elasticity = 1.0\n",
+                "pay_elasticity = 1.0\nrates_observed_at = \"benchmark\"\n",
+            ),
+        );
+        match Scenario::from_str(Path::new("bench.toml"), &text) {
+            Ok(sc) => sc,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let mut traj = Trajectory::new(&like_before);
+    g.bench_function(
+        "one trajectory (14 regions × 8 years), no aggregation, former money and pay rules",
+        |b| {
+            b.iter(|| {
+                i += 1;
+                traj.run(&like_before, 1, i);
             })
         },
     );
