@@ -16,6 +16,27 @@ use super::{orgs, posts, stations};
 use crate::engine::streams::Step;
 use crate::scenario::Stock;
 
+/// For rates observed as averages over all the certified: 1 / (s + m(1 − s)),
+/// with s the share of the certified holding a place at the start and m the
+/// no-post multiplier, so that the placed leave at that and the unplaced at m
+/// times it, averaging the observed rate. 1 for rates of the placed.
+pub fn average_scale(st: &RegionState, cx: &Ctx) -> f64 {
+    if !cx.sc.parameters.rates_among_all {
+        return 1.0;
+    }
+    let certified = st.certified();
+    if certified == 0 {
+        return 1.0;
+    }
+    let free: u64 = [Stock::Junior, Stock::Intermediate, Stock::Senior]
+        .iter()
+        .map(|&s| st.people[s as usize][Status::Free as usize])
+        .sum();
+    let s = 1.0 - free as f64 / certified as f64;
+    let m = cx.p.attrition.no_post_multiplier;
+    1.0 / (s + m * (1.0 - s))
+}
+
 pub fn leave_and_enter(st: &mut RegionState, cx: &Ctx, t: &mut Tally) {
     let a = &cx.p.attrition;
     let base = [
@@ -32,8 +53,11 @@ pub fn leave_and_enter(st: &mut RegionState, cx: &Ctx, t: &mut Tally) {
     for s in Stock::ALL {
         for k in Status::ALL {
             let mut p = base[s as usize] * cx.y.pay_factor;
-            if s.certified() && k == Status::Free {
-                p *= a.no_post_multiplier;
+            if s.certified() {
+                p *= st.leave_scale;
+                if k == Status::Free {
+                    p *= a.no_post_multiplier;
+                }
             }
             let n = st.people[s as usize][k as usize];
             let out = binomial(

@@ -78,6 +78,10 @@ pub struct RegionState {
     /// Places of each lever whose running costs a programme's funder pays,
     /// weighted by its funder share.
     pub earmarked: [f64; LEVERS],
+    /// Multiplier on the certified's leaving rates that makes the start
+    /// year's average the observed rate, when rates are averages over all
+    /// the certified (1 otherwise).
+    pub leave_scale: f64,
 }
 
 /// Everything of one region-year that the outputs need; summable over regions.

@@ -127,6 +127,7 @@ impl Trajectory {
             }
             orgs::fill(st, &cx);
             stations::fill(st, &cx);
+            st.leave_scale = attrition::average_scale(st, &cx);
             let t = &mut self.tallies[i];
             *t = Tally::default();
             t.start = std::array::from_fn(|k| st.people[k].iter().sum());

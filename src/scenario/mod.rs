@@ -67,6 +67,9 @@ pub struct Parameters {
     /// Whether leaving rates were observed at the start year's pay (so the
     /// pay effect is relative to it) rather than at the benchmark wage.
     pub rates_at_start_pay: bool,
+    /// Whether leaving rates are averages over all the certified (split
+    /// between the placed and the unplaced) rather than rates of the placed.
+    pub rates_among_all: bool,
 }
 
 /// The money.

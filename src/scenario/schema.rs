@@ -298,6 +298,13 @@ param_group! {
         /// `"benchmark"` (rates for staff paid the benchmark wage; the pay
         /// gap multiplies them from the first year).
         rates_observed_at: Option<String>,
+        /// Whom the rates were observed among: `"placed"` (default: people
+        /// holding a post, position or station place; certified people
+        /// without one leave `no_post_multiplier` times as often) or `"all"`
+        /// (an average over everyone certified at the start: the model splits
+        /// it so that the start year's average is the rate, instead of
+        /// multiplying an average a second time).
+        rates_observed_among: Option<String>,
     }
 }
 

@@ -391,6 +391,18 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
                 true
             }
         },
+        rates_among_all: match p.attrition.rates_observed_among.as_deref() {
+            None | Some("placed") => false,
+            Some("all") => true,
+            Some(other) => {
+                c.err(
+                    &pp.key("attrition").key("rates_observed_among"),
+                    "\"placed\" (rates of people holding a place) or \"all\" (averages over everyone certified)",
+                    format!("{other:?}"),
+                );
+                false
+            }
+        },
     };
     c.group(&pp.key("exam"), &parameters.exam, true);
     c.group(&pp.key("training"), &parameters.training, true);

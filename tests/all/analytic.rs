@@ -370,3 +370,32 @@ fn exam_demand_follows_its_trend_and_surges() {
     let sd = (0.3f64 * 0.7).sqrt() * n * 0.5 * 0.9 / 4000f64.sqrt();
     assert_close("registrants with surges", got, want, sd, 4.0);
 }
+
+#[test]
+fn rates_observed_among_all_the_certified_average_to_the_observed_rate() {
+    // 1,000 juniors, 500 in posts, no_post_multiplier 2, rate 10%: read as a
+    // rate of the placed, 500·0.1 + 500·0.2 = 150 leave; read as an average
+    // over all, 100 do (placed 0.1/1.5, unplaced twice that).
+    for (reading, want) in [("", 150.0), ("rates_observed_among = \"all\"", 100.0)] {
+        let sc = parse(&quiet_scenario(
+            1,
+            "[region.stocks]\njunior = 1000\nposts = 500",
+            &[(
+                "parameters.attrition",
+                &format!("junior = 0.1\nno_post_multiplier = 2\n{reading}"),
+            )],
+            "",
+        ));
+        let trajectories = 2000;
+        let r = run(&sc, trajectories, 46, 2);
+        let got = row(&r, "leavers", "total", 2021).mean;
+        let var = 500.0 * 0.1 * 0.9 + 500.0 * 0.2 * 0.8;
+        assert_close(
+            &format!("leavers ({reading})"),
+            got,
+            want,
+            (var / trajectories as f64).sqrt(),
+            4.0,
+        );
+    }
+}
