@@ -200,8 +200,11 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
         let pass_i = binomial(&mut rng, n_int, pi);
         st.issued[0] += pass_j;
         st.issued[1] += pass_i;
-        let enter_j = binomial(&mut rng, pass_j, e.outside_entry_share);
-        let enter_i = binomial(&mut rng, pass_i, e.outside_entry_share);
+        // Those already in a community job are in the field once certified.
+        let c = e.outside_community_share;
+        let enter = c + (1.0 - c) * e.outside_entry_share;
+        let enter_j = binomial(&mut rng, pass_j, enter);
+        let enter_i = binomial(&mut rng, pass_i, enter);
         st.enter(t, Stock::Junior, Status::Free, enter_j);
         st.enter(t, Stock::Intermediate, Status::Free, enter_i);
         t.entrants += enter_j + enter_i;

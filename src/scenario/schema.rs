@@ -256,6 +256,11 @@ param_group! {
         outside_intermediate_share: Probability = 0.1,
         /// Share of outside passers who enter the field as practitioners.
         outside_entry_share: Probability = 0.2,
+        /// Share of outside candidates who already work in a community job
+        /// (residents' committee staff, say) without being counted among the
+        /// practitioners: when they pass they are certified workers in the
+        /// field, whatever `outside_entry_share` says of the others.
+        outside_community_share: Probability = 0,
     }
 }
 

@@ -399,3 +399,29 @@ fn rates_observed_among_all_the_certified_average_to_the_observed_rate() {
         );
     }
 }
+
+#[test]
+fn outside_candidates_in_community_jobs_count_in_the_field_when_they_pass() {
+    // 10,000 outside candidates, all junior level, 20% pass; 30% already work
+    // in community jobs and 10% of the rest enter: 37% of passers join.
+    let sc = parse(&quiet_scenario(
+        1,
+        "outside_candidates = 10000",
+        &[(
+            "parameters.exam",
+            "outside_intermediate_share = 0\njunior_pass_rate = 0.2\noutside_entry_share = 0.1\noutside_community_share = 0.3",
+        )],
+        "",
+    ));
+    let trajectories = 400;
+    let r = run(&sc, trajectories, 47, 2);
+    let p = 0.2 * 0.37;
+    let got = row(&r, "junior", "total", 2021).mean;
+    assert_close(
+        "certified from outside",
+        got,
+        10_000.0 * p,
+        (10_000.0 * p * (1.0 - p) / trajectories as f64).sqrt(),
+        4.0,
+    );
+}
