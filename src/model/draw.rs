@@ -5,6 +5,14 @@
 use rand::{Rng, RngExt as _};
 use rand_distr::{Binomial, Distribution, Poisson};
 
+/// The largest count a quota or a drawn stock may take: far above any
+/// plan, far below where sums of counts could wrap.
+pub const MAX_COUNT: f64 = 1e12;
+
+/// The largest budget a year may have (yuan): an unbounded distribution's
+/// tail is cut here rather than becoming infinite.
+pub const MAX_MONEY: f64 = 1e15;
+
 /// Binomial(n, p). `p` outside [0, 1] is clamped; NaN counts as 0.
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
@@ -43,6 +51,8 @@ pub fn round_quota<R: Rng + ?Sized>(rng: &mut R, x: f64) -> u64 {
     if x.is_nan() || x <= 0.0 {
         return 0;
     }
+    // An unbounded distribution's far tail must not make a count wrap.
+    let x = x.min(MAX_COUNT);
     let whole = x.floor();
     let frac = x - whole;
     let up = frac > 0.0 && rng.random::<f64>() < frac;
@@ -58,7 +68,7 @@ pub fn affordable(money: f64, cost: f64) -> u64 {
     if money.is_nan() || money <= 0.0 {
         return 0;
     }
-    (money / cost).floor().min(u64::MAX as f64 / 2.0) as u64
+    (money / cost).floor().min(MAX_COUNT) as u64
 }
 
 /// A probability with its odds multiplied by `ratio`.

@@ -493,7 +493,11 @@ impl Sampled {
                 path.push_str(name);
                 // −1 marks "absent" (certificates, project_qualified); keep it.
                 let x = draw_regional(p, 1.0, streams, ri, &path, cache);
-                *v = if x < 0.0 { -1.0 } else { x.round() };
+                *v = if x < 0.0 {
+                    -1.0
+                } else {
+                    x.round().min(crate::model::draw::MAX_COUNT)
+                };
             });
         }
     }
@@ -515,7 +519,7 @@ impl Sampled {
                 on: u < chance,
                 start: d(&n.start, key[2]).round() as i32,
                 years: d(&n.years, key[3]).round().max(1.0) as u32,
-                size: d(&n.size, key[4]).max(0.0),
+                size: d(&n.size, key[4]).clamp(0.0, crate::model::draw::MAX_COUNT),
                 funder_share: d(&n.funder_share, key[5]).clamp(0.0, 1.0),
             };
         }

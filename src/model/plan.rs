@@ -18,7 +18,7 @@
 //! the eligible who would not have sat to the exam in its years.
 
 use super::context::Ctx;
-use super::draw::round_quota;
+use super::draw::{MAX_COUNT, round_quota};
 use super::exam;
 use super::funding::{Demand, unit_costs};
 use super::state::{Lever, RegionState};
@@ -87,7 +87,8 @@ pub fn demand(st: &mut RegionState, cx: &Ctx) -> Demand {
             d.money[li] = f64::INFINITY;
             continue;
         }
-        st.planned[li] += quota(l, path_step(per_year, total, start, by, cx.year));
+        st.planned[li] =
+            st.planned[li].saturating_add(quota(l, path_step(per_year, total, start, by, cx.year)));
         d.units[li] = st.planned[li].saturating_sub(st.created[li]);
     }
     let room = (cx.r.facts.townships.round() as u64).saturating_sub(st.stations);
@@ -129,7 +130,7 @@ fn programmes(st: &RegionState, cx: &Ctx, cost: &[f64], d: &mut Demand) {
                 let goal = (draw.size * cx.r.facts.townships).round();
                 (
                     Lever::Stations,
-                    ((goal * frac).ceil() as u64).saturating_sub(built),
+                    ((goal * frac).ceil().min(MAX_COUNT) as u64).saturating_sub(built),
                 )
             }
             ProgrammeKind::Posts | ProgrammeKind::Services => {
@@ -139,7 +140,10 @@ fn programmes(st: &RegionState, cx: &Ctx, cost: &[f64], d: &mut Demand) {
                 } else {
                     Lever::Services
                 };
-                (l, ((goal * frac).round() as u64).saturating_sub(built))
+                (
+                    l,
+                    ((goal * frac).round().min(MAX_COUNT) as u64).saturating_sub(built),
+                )
             }
             ProgrammeKind::Training => {
                 if py > years {
@@ -147,7 +151,10 @@ fn programmes(st: &RegionState, cx: &Ctx, cost: &[f64], d: &mut Demand) {
                 }
                 let left = f64::from(years - py + 1);
                 let pool = st.count(Stock::Uncertified) as f64;
-                (Lever::Training, (draw.size * pool / left).ceil() as u64)
+                (
+                    Lever::Training,
+                    (draw.size * pool / left).ceil().min(MAX_COUNT) as u64,
+                )
             }
             ProgrammeKind::ExamDrive => {
                 if py <= years {

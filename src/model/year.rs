@@ -73,7 +73,7 @@ impl Trajectory {
     fn start(&mut self, sc: &Scenario, streams: &Streams) -> YearValues {
         let p = &self.params;
         let yv = YearValues {
-            budget: p.funding.budget,
+            budget: p.funding.budget.min(super::draw::MAX_MONEY),
             cost_index: 1.0,
             pay_factor: pay_factor(sc, p, p.pay.salary, p.pay.benchmark),
             staff_cost: staff_cost(p, p.pay.salary, p.pay.benchmark),
@@ -211,7 +211,7 @@ fn next_year(
             } else {
                 0.0
             };
-            (prev.budget * (1.0 + p.funding.growth + noise)).max(0.0)
+            (prev.budget * (1.0 + p.funding.growth + noise)).clamp(0.0, super::draw::MAX_MONEY)
         }
     };
     let t = year as i32;

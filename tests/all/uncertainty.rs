@@ -292,3 +292,30 @@ fn the_spread_splits_into_unknowns_and_chance_by_the_law_of_total_variance() {
     let s = r.targets[0].spread.clone().expect("it varies");
     assert!(s.unknowns < 4.0 / 1000f64.sqrt(), "{}", s.unknowns);
 }
+
+#[test]
+fn an_unbounded_tail_never_makes_a_count_wrap() {
+    // Lognormals with an absurd spread for a stock, a quota and a programme's size.
+    let sc = parse(&quiet_scenario(
+        3,
+        "townships = 50\n[region.stocks]\nuncertified = { dist = \"lognormal\", mu = 10, sigma = 30 }\njunior = { dist = \"lognormal\", mu = 5, sigma = 30 }",
+        &[
+            ("parameters.attrition", "junior = 0.1\nuncertified = 0.1"),
+            ("parameters.exam", "junior_registration_rate = 0.1"),
+            (
+                "parameters.entry",
+                "replacement_rate = 1\nrole_growth = 0.5",
+            ),
+        ],
+        "[funding]\nbudget = { dist = \"lognormal\", mu = 20, sigma = 30 }\nmax_committed_share = 1\n\
+         [levers.posts]\nshare = 0.5\ncost_per_post = 1000\nplanned_per_year = { dist = \"lognormal\", mu = 5, sigma = 30 }\n\
+         [levers.training]\nshare = 0.5\ncapacity = { dist = \"lognormal\", mu = 5, sigma = 30 }\n\
+         [[programme]]\nname = \"p\"\nkind = \"posts\"\nstart = 2021\nsize = { dist = \"lognormal\", mu = 5, sigma = 30 }\n",
+    ));
+    let r = run(&sc, 200, 48, 2);
+    assert!(
+        r.metrics
+            .iter()
+            .all(|m| m.mean.is_finite() || m.mean.is_nan())
+    );
+}
