@@ -564,6 +564,7 @@ fn compare(
                 name: v.name.clone(),
                 label: v.label.clone(),
                 scenario: sc,
+                weight: v.weight,
             });
         }
     } else {
@@ -573,6 +574,7 @@ fn compare(
                 name: sc.meta.name.clone(),
                 label: sc.meta.label.clone(),
                 scenario: sc,
+                weight: None,
             });
         }
     }
@@ -592,6 +594,7 @@ fn compare(
             "baseline".into()
         },
         scenario: base,
+        weight: None,
     };
     let bar = args.progress(opts.trajectories * (arms.len() as u64 + 1), "compare");
     let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k)).map_err(other)?;
@@ -613,6 +616,15 @@ fn compare(
                     v.diff_high * 100.0,
                     v.unpaired_low * 100.0,
                     v.unpaired_high * 100.0
+                )?;
+            }
+            if let Some(w) = &t.weighted {
+                writeln!(
+                    o,
+                    "    {:<24} {} (baseline weight {:.2}, the variants' weights as declared)",
+                    "weighted over the arms",
+                    probability(w.p_met, w.ci_low, w.ci_high),
+                    w.baseline_weight
                 )?;
             }
         }

@@ -24,6 +24,8 @@ pub struct Arm {
     pub name: String,
     pub label: String,
     pub scenario: Scenario,
+    /// How likely this arm is to be the future, if the file says.
+    pub weight: Option<f64>,
 }
 
 /// A variant's outcome on one target, against the baseline.
@@ -52,6 +54,51 @@ pub struct TargetComparison {
     pub baseline_low: f64,
     pub baseline_high: f64,
     pub variants: Vec<VersusBaseline>,
+    /// When the variants have weights: P(met) weighted over the arms (the
+    /// baseline taking what the weights leave), with a 95% interval from the
+    /// per-trajectory weighted outcomes (the arms share random numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighted: Option<Weighted>,
+}
+
+/// A probability weighted over the arms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Weighted {
+    pub p_met: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// The baseline's weight.
+    pub baseline_weight: f64,
+}
+
+/// Σ wₐ·P(met in arm a), with a normal interval of the per-trajectory
+/// weighted outcome Σ wₐ·1[met in a] (paired across arms).
+pub fn weighted(base: &[bool], base_weight: f64, arms: &[(&[bool], f64)]) -> Weighted {
+    let n = base.len();
+    let mut sum = 0.0;
+    let mut sq = 0.0;
+    for i in 0..n {
+        let mut x = base_weight * f64::from(u8::from(base[i]));
+        for (m, w) in arms {
+            x += w * f64::from(u8::from(m[i]));
+        }
+        sum += x;
+        sq += x * x;
+    }
+    let nf = n.max(1) as f64;
+    let p = sum / nf;
+    let var = if n > 1 {
+        ((sq - nf * p * p) / (nf - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
+    let half = Z95 * (var / nf).sqrt();
+    Weighted {
+        p_met: p,
+        ci_low: (p - half).max(0.0),
+        ci_high: (p + half).min(1.0),
+        baseline_weight: base_weight,
+    }
 }
 
 /// What an arm costs.
@@ -248,6 +295,22 @@ pub fn compare(
                 unpaired_high: uhi,
             });
         }
+        let weighted_p = if variants.iter().any(|v| v.weight.is_some()) {
+            let outcomes: Vec<Vec<bool>> = variants
+                .iter()
+                .zip(&rv)
+                .map(|(v, r)| met(&v.scenario, r, t))
+                .collect();
+            let arms_w: Vec<(&[bool], f64)> = outcomes
+                .iter()
+                .zip(variants)
+                .map(|(m, v)| (m.as_slice(), v.weight.unwrap_or(0.0)))
+                .collect();
+            let rest = 1.0 - arms_w.iter().map(|a| a.1).sum::<f64>();
+            Some(weighted(&mb, rest.max(0.0), &arms_w))
+        } else {
+            None
+        };
         targets.push(TargetComparison {
             id,
             label,
@@ -255,6 +318,7 @@ pub fn compare(
             baseline_low: cb.low,
             baseline_high: cb.high,
             variants: vs,
+            weighted: weighted_p,
         });
     }
     Ok(Comparison {

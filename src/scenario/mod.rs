@@ -360,6 +360,8 @@ pub struct Programme {
 pub struct VariantSpec {
     pub name: String,
     pub label: String,
+    /// How likely the variant is (its weight in the weighted probability).
+    pub weight: Option<f64>,
     /// (dotted path, new value), in file order.
     pub set: Vec<(String, toml::Value)>,
 }

@@ -93,6 +93,10 @@ pub struct CorrelationRaw {
 pub struct VariantRaw {
     pub name: String,
     pub label: Option<String>,
+    /// How likely this variant is to be the future (0–1). When variants have
+    /// weights, `wfsim compare` also gives the probability weighted over
+    /// them, the baseline taking what the weights leave.
+    pub weight: Option<f64>,
     /// Dotted paths of the file and their new values:
     /// `"levers.exam_support.share" = 0.2`, `"region.centre.stocks.junior" = 1000`.
     pub set: toml::Table,

@@ -649,13 +649,27 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
                 "an empty table",
             );
         }
+        if let Some(w) = v.weight
+            && !(0.0..=1.0).contains(&w)
+        {
+            c.err(&vp.key("weight"), "a weight between 0 and 1", fmt_num(w));
+        }
         variants.push(super::VariantSpec {
             name: v.name.clone(),
             label: v.label.clone().unwrap_or_else(|| v.name.clone()),
+            weight: v.weight,
             set: v.set.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         });
     }
 
+    let weights: f64 = raw.variant.iter().filter_map(|v| v.weight).sum();
+    if weights > 1.0 + 1e-9 {
+        c.err(
+            &root.key("variant"),
+            "variant weights adding up to at most 1 (the baseline takes the rest)",
+            fmt_num((weights * 1e9).round() / 1e9),
+        );
+    }
     Scenario {
         file: path.to_path_buf(),
         meta,

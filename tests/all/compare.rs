@@ -11,6 +11,7 @@ fn arm(name: &str, sc: Scenario) -> Arm {
         name: name.into(),
         label: name.into(),
         scenario: sc,
+        weight: None,
     }
 }
 
@@ -202,5 +203,68 @@ fn the_compare_command_writes_its_table_chart_and_page() {
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("more-exam-support, bigger-budget, outer-stations")
+    );
+}
+
+#[test]
+fn weighted_variants_give_the_weighted_probability_with_a_paired_interval() {
+    // A variant that meets a target in every trajectory and a baseline that
+    // never does: weighted 0.3, the probability is exactly 0.3 and its
+    // interval is [0.3, 0.3] since every trajectory's weighted outcome is 0.3.
+    let base = parse(&quiet_scenario(
+        1,
+        "[region.stocks]\njunior = 100",
+        &[],
+        "[[target]]\nid = \"j\"\nmetric = \"junior\"\nyear = 2021\nthreshold = 150\n",
+    ));
+    let more = with(
+        &base,
+        &[("region.r.stocks.junior", toml::Value::Integer(200))],
+    );
+    let mut v = arm("more", more);
+    v.weight = Some(0.3);
+    let c = run_compare(&base, vec![v], 200, 2);
+    let w = c.targets[0].weighted.clone().expect("weights given");
+    for x in [w.p_met, w.ci_low, w.ci_high] {
+        assert!((x - 0.3).abs() < 1e-6, "{w:?}");
+    }
+    assert!((w.baseline_weight - 0.7).abs() < 1e-12);
+    // No weights, no weighted probability.
+    let c = run_compare(
+        &base,
+        vec![arm(
+            "more",
+            with(
+                &base,
+                &[("region.r.stocks.junior", toml::Value::Integer(200))],
+            ),
+        )],
+        50,
+        1,
+    );
+    assert!(c.targets[0].weighted.is_none());
+}
+
+#[test]
+fn variant_weights_are_checked() {
+    let text = |w1: &str, w2: &str| {
+        format!(
+            "{}\n[[variant]]\nname = \"a\"\nweight = {w1}\n[variant.set]\n\"funding.budget\" = 1\n[[variant]]\nname = \"b\"\nweight = {w2}\n[variant.set]\n\"funding.budget\" = 2\n",
+            quiet_scenario(1, "", &[], "")
+        )
+    };
+    let e = Scenario::from_str(std::path::Path::new("w.toml"), &text("0.7", "0.6"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("variant weights adding up to at most 1") && e.contains("1.3"),
+        "{e}"
+    );
+    let e = Scenario::from_str(std::path::Path::new("w.toml"), &text("1.5", "0"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`variant[0].weight`") && e.contains("a weight between 0 and 1"),
+        "{e}"
     );
 }
