@@ -109,6 +109,60 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
         esc(&r.interval)
     ));
 
+    // Why the bands are as wide as they are.
+    if r.targets.iter().any(|x| x.spread.is_some()) {
+        h.push_str(&format!(
+            "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            t("不确定性来源", "Where the spread comes from"),
+            t("目标", "Target"),
+            t("未知参数", "The unknowns"),
+            t("逐年随机", "Year-to-year chance"),
+        ));
+        for x in &r.targets {
+            if let Some(s) = &x.spread {
+                h.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    esc(&x.label),
+                    percent((s.unknowns * 100.0).round() / 100.0),
+                    percent((s.chance * 100.0).round() / 100.0),
+                ));
+            }
+        }
+        h.push_str("</table>\n");
+    }
+
+    // What the probabilities rest on: the programmes that may come.
+    if !r.programmes.is_empty() {
+        h.push_str(&format!(
+            "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            t("可能实施的专项工程", "Programmes that may come"),
+            t("工程", "Programme"),
+            t("实施概率 [95% 区间]", "P(it comes) [95% interval]"),
+            t("开始年份", "Start"),
+            t(
+                "建成/培训（均值，5%–95%）",
+                "Built or trained (mean, 5–95%)"
+            ),
+        ));
+        for p in &r.programmes {
+            let starts: Vec<String> = p
+                .start_years
+                .iter()
+                .map(|s| format!("{} {}", s.year, percent((s.share * 100.0).round() / 100.0)))
+                .collect();
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({} – {})</td></tr>\n",
+                esc(&p.label),
+                esc(&probability(p.p_happened, p.ci_low, p.ci_high)),
+                esc(&starts.join(", ")),
+                count(p.built_mean, zh),
+                count(p.built.p05, zh),
+                count(p.built.p95, zh),
+            ));
+        }
+        h.push_str("</table>\n");
+    }
+
     for c in charts {
         h.push_str(&format!(
             "<h3>{}</h3>\n<img alt=\"{}\" src=\"data:image/png;base64,{}\">\n",

@@ -263,3 +263,30 @@ fn report_redraws_a_run_without_running_and_no_charts_skips_them() {
     let (code, err) = wfsim(&["report", "b", "--font", font], dir.path());
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn the_report_says_what_the_probabilities_rest_on() {
+    // The template with its commented programme switched on.
+    let t = template_text();
+    let start = t.find("# [[programme]]").expect("a programme example");
+    let block: String = t[start..]
+        .lines()
+        .take_while(|l| l.starts_with("# ") && !l.starts_with("# Uncertain"))
+        .map(|l| l.trim_start_matches("# ").to_string() + "\n")
+        .collect();
+    let (dir, r) = brief(&format!("{t}\n{block}"), 300, 5);
+    assert_eq!(r.programmes.len(), 1);
+    let html = read(dir.path(), "report.html");
+    assert!(
+        html.contains("可能实施的专项工程") && html.contains("乡镇社工站全覆盖工程"),
+        "programme table"
+    );
+    assert!(
+        html.contains("不确定性来源") && html.contains("未知参数"),
+        "spread table"
+    );
+    // And `wfsim report` reads both back from summary.json.
+    let back = Results::read(dir.path()).unwrap();
+    assert_eq!(back.programmes, r.programmes);
+    assert!(back.targets.iter().all(|t| t.spread.is_some()));
+}
