@@ -538,8 +538,18 @@ fn record(
 
 /// A target's metric in its year, from a finished trajectory alone.
 fn target_value(sc: &Scenario, t: &Target, traj: &Trajectory) -> f64 {
-    let y = (t.year - sc.start_year) as usize;
-    let row = traj.year(y);
+    row_value(t, traj.year((t.year - sc.start_year) as usize), None)
+}
+
+/// A target's metric in year index `y` over its scope.
+fn scope_value(t: &Target, w: &Worker, y: usize) -> f64 {
+    row_value(t, w.traj.year(y), Some(&w.totals[y]))
+}
+
+/// A target's metric over its scope in one year's row of tallies (`total`:
+/// the row's sum, when already made). For `every:` scopes, the binding
+/// region's value, so that "met" is the comparison of that value.
+fn row_value(t: &Target, row: &[Tally], total: Option<&Tally>) -> f64 {
     let sum = |rs: &mut dyn Iterator<Item = usize>| {
         let mut s = Tally::default();
         for r in rs {
@@ -548,34 +558,12 @@ fn target_value(sc: &Scenario, t: &Target, traj: &Trajectory) -> f64 {
         s.metric(t.metric)
     };
     match &t.scope {
-        Scope::Total => sum(&mut (0..row.len())),
+        Scope::Total => match total {
+            Some(x) => x.metric(t.metric),
+            None => sum(&mut (0..row.len())),
+        },
         Scope::Region(r) => row[*r].metric(t.metric),
         Scope::Tagged { regions, .. } => sum(&mut regions.iter().copied()),
-        Scope::Every { regions, .. } => {
-            let vals = regions.iter().map(|&r| row[r].metric(t.metric));
-            if t.op.wants_more() {
-                vals.fold(f64::INFINITY, f64::min)
-            } else {
-                vals.fold(f64::NEG_INFINITY, f64::max)
-            }
-        }
-    }
-}
-
-/// A target's metric in year index `y` over its scope. For `every:` scopes,
-/// the binding region's value, so that "met" is the comparison of that value.
-fn scope_value(t: &Target, w: &Worker, y: usize) -> f64 {
-    let row = w.traj.year(y);
-    match &t.scope {
-        Scope::Total => w.totals[y].metric(t.metric),
-        Scope::Region(r) => row[*r].metric(t.metric),
-        Scope::Tagged { regions, .. } => {
-            let mut sum = Tally::default();
-            for &r in regions {
-                sum.add(&row[r]);
-            }
-            sum.metric(t.metric)
-        }
         Scope::Every { regions, .. } => {
             let vals = regions.iter().map(|&r| row[r].metric(t.metric));
             if t.op.wants_more() {
