@@ -13,7 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Metric, Op, Param, ProgrammeKind, Scenario, Scope, Target};
+use super::plan::path_step;
+use crate::scenario::{Metric, Op, Param, ProgrammeKind, Scenario, Scope, Target, fmt_num};
 
 /// The attainable maximum of a target's metric and what sets it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,11 +38,11 @@ fn stations(sc: &Scenario, r: usize, t: u32) -> (f64, String) {
     let townships = hi(&region.facts.townships).round();
     let start = hi(&region.stocks.stations).round();
     let lv = &sc.levers.stations;
-    let plan = plan_path(
-        region.budget_share,
-        hi(&lv.params.planned_per_year),
-        hi(&lv.params.planned_total),
-        sc.start_year,
+    let plan = planned_by_now(
+        sc,
+        r,
+        &lv.params.planned_per_year,
+        &lv.params.planned_total,
         lv.planned_by,
         t,
     );
@@ -64,21 +65,21 @@ fn stations(sc: &Scenario, r: usize, t: u32) -> (f64, String) {
     }
     let mut limit = format!(
         "the stations plan (levers.stations: {} a year{}, {} in {} by {calendar})",
-        fmt(hi(&lv.params.planned_per_year)),
+        fmt_num(hi(&lv.params.planned_per_year)),
         if hi(&lv.params.planned_total) > 0.0 {
             format!(
                 " + {} in all by {}",
-                fmt(hi(&lv.params.planned_total)),
+                fmt_num(hi(&lv.params.planned_total)),
                 lv.planned_by
             )
         } else {
             String::new()
         },
-        fmt(plan),
+        fmt_num(plan),
         region.id
     );
     if start > 0.0 {
-        limit.push_str(&format!(" + {} open at the start", fmt(start)));
+        limit.push_str(&format!(" + {} open at the start", fmt_num(start)));
     }
     if !names.is_empty() {
         limit.push_str(&format!(" + programmes {}", names.join(", ")));
@@ -91,11 +92,11 @@ fn posts(sc: &Scenario, r: usize, t: u32) -> (f64, String) {
     let region = &sc.regions[r];
     let start = hi(&region.stocks.posts).round();
     let lv = &sc.levers.posts;
-    let plan = plan_path(
-        region.budget_share,
-        hi(&lv.params.planned_per_year),
-        hi(&lv.params.planned_total),
-        sc.start_year,
+    let plan = planned_by_now(
+        sc,
+        r,
+        &lv.params.planned_per_year,
+        &lv.params.planned_total,
         lv.planned_by,
         t,
     );
@@ -113,28 +114,27 @@ fn posts(sc: &Scenario, r: usize, t: u32) -> (f64, String) {
         start + plan + programmes,
         format!(
             "the posts plan (levers.posts: {} a year) and the {} posts at the start",
-            fmt(hi(&lv.params.planned_per_year)),
-            fmt(start)
+            fmt_num(hi(&lv.params.planned_per_year)),
+            fmt_num(start)
         ),
     )
 }
 
-/// The most a planned path can ask for in a region by `t` years: each
-/// year's quota rounded up (`plan` rounds it up at most).
-fn plan_path(share: f64, per_year: f64, total: f64, start: i32, by: i32, t: u32) -> f64 {
-    let span = f64::from((by - start).max(1));
-    let f = |y: u32| (f64::from(y) / span).min(1.0);
+/// The most a lever's planned path can have asked of region `r` by `t`
+/// years: `plan`'s yearly steps at their largest, each rounded up (its
+/// quotas round up at most).
+fn planned_by_now(
+    sc: &Scenario,
+    r: usize,
+    per_year: &Param,
+    total: &Param,
+    by: i32,
+    t: u32,
+) -> f64 {
+    let share = sc.regions[r].budget_share;
     (1..=t)
-        .map(|y| (share * (per_year + total * (f(y) - f(y - 1)))).ceil())
+        .map(|y| (share * path_step(hi(per_year), hi(total), sc.start_year, by, y)).ceil())
         .sum()
-}
-
-fn fmt(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:.1}")
-    }
 }
 
 /// The attainable maximum of a target, if its metric has a structural bound.

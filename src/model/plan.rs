@@ -26,7 +26,7 @@ use crate::engine::streams::Step;
 use crate::scenario::{ProgrammeKind, Stock};
 
 /// This year's step of a planned path (whole scenario, before the region's share).
-fn path_step(per_year: f64, total: f64, start_year: i32, by: i32, year: u32) -> f64 {
+pub(crate) fn path_step(per_year: f64, total: f64, start_year: i32, by: i32, year: u32) -> f64 {
     let span = f64::from((by - start_year).max(1));
     let f = |y: u32| (f64::from(y) / span).min(1.0);
     per_year + total * (f(year) - f(year.saturating_sub(1)))

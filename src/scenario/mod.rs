@@ -27,6 +27,7 @@ pub use schema::{
     StationsLever, Stocks, SupervisionLever, Training, TrainingLever,
 };
 pub use template::TEMPLATE;
+pub(crate) use validate::fmt_num;
 
 /// What the scenario is.
 #[derive(Debug, Clone, PartialEq)]
