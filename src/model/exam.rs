@@ -48,14 +48,17 @@ fn expected_candidates(st: &RegionState, cx: &Ctx) -> f64 {
         + pool_junior as f64 * up(rj)
 }
 
-/// The money exam support could use this year: every expected candidate
-/// supported, and the reward for those expected to pass.
-pub fn support_demand(st: &RegionState, cx: &Ctx) -> f64 {
+/// The candidates exam support would have if offered to every eligible
+/// person, and the money that takes: each supported, and the reward for
+/// those expected to pass. Computed before the year's steps, and still
+/// exact when the exam runs: training moves people between pools that both sit.
+pub fn support_demand(st: &RegionState, cx: &Ctx) -> (f64, f64) {
+    let candidates = expected_candidates(st, cx);
     if cx.sc.levers.exam_support.share <= 0.0 {
-        return 0.0;
+        return (candidates, 0.0);
     }
     let (unit, reward) = support_costs(cx);
-    expected_candidates(st, cx) * (unit + reward * cx.y.junior_pass)
+    (candidates, candidates * (unit + reward * cx.y.junior_pass))
 }
 
 pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
@@ -80,14 +83,14 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     } else {
         0
     };
-    let expected = expected_candidates(st, cx);
+    let expected = pots.plan.candidates;
     let offered = if expected > 0.0 {
         (supported_max as f64 / expected).min(1.0)
     } else {
         0.0
     };
     // An exam drive, or a surge year, brings a share of those who would not have sat.
-    let drive = 1.0 - (1.0 - pots.drive) * (1.0 - cx.y.surge);
+    let drive = 1.0 - (1.0 - pots.plan.drive) * (1.0 - cx.y.surge);
     let reg = |r: f64| {
         let r = r + drive * (1.0 - r);
         r + offered * u * (1.0 - r)

@@ -73,6 +73,9 @@ pub struct Demand {
     pub drive: f64,
     /// Unit costs of the region-year (see [`unit_costs`]).
     pub cost: [f64; LEVERS],
+    /// Exam candidates expected if every eligible person were offered
+    /// support (sizes exam support's demand and its offer).
+    pub candidates: f64,
 }
 
 impl Default for Demand {
@@ -87,6 +90,7 @@ impl Default for Demand {
             programme_lever: [NO_LEVER; MAX_PROGRAMMES],
             programme_funder: [0.0; MAX_PROGRAMMES],
             drive: 0.0,
+            candidates: 0.0,
         }
     }
 }
@@ -94,12 +98,10 @@ impl Default for Demand {
 /// The money of a region-year, by lever.
 #[derive(Debug, Clone, Copy)]
 pub struct Pots {
+    /// What the plan asked for this year (units, unit costs, programmes).
+    pub plan: Demand,
     /// Money allocated to each lever this year.
     pub money: [f64; LEVERS],
-    /// Units each lever's plan asks for this year.
-    pub units: [u64; LEVERS],
-    /// Yearly costs of one unit of each lever (0 for money-only levers).
-    pub cost: [f64; LEVERS],
     /// Whether a lever may take money other levers could not use.
     pub follows_plan: [bool; LEVERS],
     /// Money passed on by levers that ran earlier this year.
@@ -107,15 +109,10 @@ pub struct Pots {
     /// New yearly commitments that future budgets can still carry, beyond
     /// what the allocation already reserved.
     pub room: f64,
-    /// The budget's money for programmes' units, and their own money, by lever.
+    /// The budget's money for programmes' units, and what is left of their
+    /// own money, by lever.
     pub programme_money: [f64; LEVERS],
     pub programme_earmark: [f64; LEVERS],
-    /// What each programme asks for, through which lever, and its funder share.
-    pub programme_wanted: [u64; MAX_PROGRAMMES],
-    pub programme_lever: [u8; MAX_PROGRAMMES],
-    pub programme_funder: [f64; MAX_PROGRAMMES],
-    /// Extra share of the eligible an exam drive brings.
-    pub drive: f64,
 }
 
 impl Pots {
@@ -131,7 +128,7 @@ impl Pots {
     /// within the commitment room. Returns the units bought.
     pub fn buy(&mut self, t: &mut Tally, l: Lever, wanted: u64) -> u64 {
         let li = l as usize;
-        let cost = self.cost[li];
+        let cost = self.plan.cost[li];
         if wanted == 0 {
             return 0;
         }
@@ -166,14 +163,14 @@ impl Pots {
         mut limit: u64,
     ) -> u64 {
         let li = l as usize;
-        let cost = self.cost[li];
+        let cost = self.plan.cost[li];
         let mut total = 0;
         for p in 0..MAX_PROGRAMMES {
-            if self.programme_lever[p] != li as u8 || self.programme_wanted[p] == 0 {
+            if self.plan.programme_lever[p] != li as u8 || self.plan.programme_wanted[p] == 0 {
                 continue;
             }
-            let f = self.programme_funder[p];
-            let mut n = self.programme_wanted[p].min(limit);
+            let f = self.plan.programme_funder[p];
+            let mut n = self.plan.programme_wanted[p].min(limit);
             if f > 0.0 {
                 n = n.min(affordable(self.programme_earmark[li], f * cost));
             }
@@ -294,18 +291,13 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
         lv.stations.share,
     ];
     let mut pots = Pots {
+        plan: *demand,
         money: [0.0; LEVERS],
-        units: demand.units,
-        cost,
         follows_plan: [false; LEVERS],
         spill: 0.0,
         room: (budget * cx.p.funding.max_committed_share - owed).max(0.0),
         programme_money: [0.0; LEVERS],
         programme_earmark: demand.programme_earmark,
-        programme_wanted: demand.programme_wanted,
-        programme_lever: demand.programme_lever,
-        programme_funder: demand.programme_funder,
-        drive: demand.drive,
     };
     // A lever takes part when it has a share, or when its plan asks for
     // something (the plan's places are built with whatever money is left).
@@ -314,7 +306,7 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
     // Programmes' budget part first: a programme the province has decided on
     // is co-funded before the levers' shares.
     for &l in &cx.sc.funding.priorities {
-        let a = take_exact(&mut pots, l, demand.programme_budget[l], left);
+        let a = take(&mut pots, l, demand.programme_budget[l], left, false);
         pots.programme_money[l] = a;
         left -= a;
     }
@@ -324,7 +316,13 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
             continue;
         }
         pots.follows_plan[l] = demand.money[l].is_finite();
-        let a = take(&mut pots, l, demand.money[l].min(shares[l] * free), left);
+        let a = take(
+            &mut pots,
+            l,
+            demand.money[l].min(shares[l] * free),
+            left,
+            true,
+        );
         pots.money[l] = a;
         left -= a;
     }
@@ -334,7 +332,7 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
                 continue;
             }
             let short = demand.money[l] - pots.money[l];
-            let a = take(&mut pots, l, short, left);
+            let a = take(&mut pots, l, short, left, true);
             pots.money[l] += a;
             left -= a;
         }
@@ -345,29 +343,19 @@ pub fn fund(st: &mut RegionState, cx: &Ctx, t: &mut Tally, demand: &Demand) -> P
     pots
 }
 
-/// How much of `want` lever `l` can take out of `left`: whole units, and for
-/// a commitment lever within the room for new commitments (reserved here).
-fn take(pots: &mut Pots, l: usize, want: f64, left: f64) -> f64 {
+/// How much of `want` lever `l` can take out of `left`: for a commitment
+/// lever within the room for new commitments (reserved here), and in whole
+/// units when `whole` (a programme's budget part is a share of each unit).
+fn take(pots: &mut Pots, l: usize, want: f64, left: f64, whole: bool) -> f64 {
     let mut a = want.min(left).max(0.0);
     if commitment(l) {
         a = a.min(pots.room);
     }
-    let c = pots.cost[l];
-    if c > 0.0 {
+    let c = pots.plan.cost[l];
+    if whole && c > 0.0 {
         a = affordable(a, c) as f64 * c;
     }
     if commitment(l) {
-        pots.room = (pots.room - a).max(0.0);
-    }
-    a
-}
-
-/// Like [`take`], without rounding to whole units: a programme's budget
-/// part is a share of each unit's cost.
-fn take_exact(pots: &mut Pots, l: usize, want: f64, left: f64) -> f64 {
-    let mut a = want.min(left).max(0.0);
-    if commitment(l) {
-        a = a.min(pots.room);
         pots.room = (pots.room - a).max(0.0);
     }
     a

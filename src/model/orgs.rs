@@ -37,7 +37,11 @@ pub fn found_and_close(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut 
 
 pub fn buy_services(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let by_programmes = pots.buy_programmes(st, t, Lever::Services, u64::MAX);
-    let new = pots.buy(t, Lever::Services, pots.units[Lever::Services as usize]);
+    let new = pots.buy(
+        t,
+        Lever::Services,
+        pots.plan.units[Lever::Services as usize],
+    );
     pots.release(Lever::Services);
     st.project_positions += new + by_programmes;
     st.created[Lever::Services as usize] += new;

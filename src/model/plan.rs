@@ -53,7 +53,7 @@ pub fn demand(st: &mut RegionState, cx: &Ctx) -> Demand {
     let eligible = ((experienced as f64 * cx.p.promotion.supervisor_eligible_share).floor() as u64)
         .saturating_sub(st.supervisors);
     d.units[Lever::Supervision as usize] = sup.min(eligible);
-    d.money[Lever::ExamSupport as usize] = exam::support_demand(st, cx);
+    (d.candidates, d.money[Lever::ExamSupport as usize]) = exam::support_demand(st, cx);
     d.money[Lever::Orgs as usize] = f64::INFINITY;
 
     // Places: the path to date minus what was built.

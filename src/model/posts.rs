@@ -10,7 +10,7 @@ use super::state::{FILL_ANYONE, FILL_CERTIFIED, Lever, RegionState, Status, Tall
 
 pub fn create(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let by_programmes = pots.buy_programmes(st, t, Lever::Posts, u64::MAX);
-    let new = pots.buy(t, Lever::Posts, pots.units[Lever::Posts as usize]);
+    let new = pots.buy(t, Lever::Posts, pots.plan.units[Lever::Posts as usize]);
     pots.release(Lever::Posts);
     st.posts += new + by_programmes;
     st.funded_posts += new + by_programmes;

@@ -27,7 +27,7 @@ pub fn promote(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let experienced = st.count(Stock::Intermediate) + st.count(Stock::Senior);
     let eligible = ((experienced as f64 * cx.p.promotion.supervisor_eligible_share).floor() as u64)
         .saturating_sub(st.supervisors);
-    let wanted = pots.units[Lever::Supervision as usize].min(eligible);
+    let wanted = pots.plan.units[Lever::Supervision as usize].min(eligible);
     let n = pots.buy(t, Lever::Supervision, wanted);
     pots.release(Lever::Supervision);
     st.supervisors += n;

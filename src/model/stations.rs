@@ -11,7 +11,7 @@ use crate::scenario::Stock;
 pub fn open(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let room = (cx.r.facts.townships.round() as u64).saturating_sub(st.stations);
     let by_programmes = pots.buy_programmes(st, t, Lever::Stations, room);
-    let wanted = pots.units[Lever::Stations as usize].min(room - by_programmes);
+    let wanted = pots.plan.units[Lever::Stations as usize].min(room - by_programmes);
     let new = pots.buy(t, Lever::Stations, wanted);
     pots.release(Lever::Stations);
     st.stations += new + by_programmes;

@@ -12,7 +12,7 @@ use crate::scenario::Stock;
 pub fn train(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let pool = st.count(Stock::Uncertified);
     let by_programmes = pots.buy_programmes(st, t, Lever::Training, pool);
-    let wanted = pots.units[Lever::Training as usize].min(pool - by_programmes);
+    let wanted = pots.plan.units[Lever::Training as usize].min(pool - by_programmes);
     let seats = pots.buy(t, Lever::Training, wanted) + by_programmes;
     pots.release(Lever::Training);
     if seats == 0 {
