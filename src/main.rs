@@ -463,9 +463,9 @@ fn print_summary(
             }
         }
     }
-    for t in &r.targets {
+    for (t, tg) in r.targets.iter().zip(&sc.targets) {
         if let Some(a) = t.attainable.as_ref().filter(|a| a.unreachable) {
-            let share = t.metric.ends_with("coverage") || t.metric == "qualified_share";
+            let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
             writeln!(
                 o,
                 "\n! {}: the threshold {} is above the most the file's fixed inputs allow ({}), set by {}. No trajectory can meet it: the limit decides, not chance.",
