@@ -195,7 +195,12 @@ fn quantile_cached(
     dist.quantile(u)
 }
 
+/// A region's numbers, facts then stocks: one province-wide draw each.
+const REGIONAL_FIELDS: usize = RegionFacts::<f64>::FIELDS.len() + Stocks::<f64>::FIELDS.len();
+
 /// Draws a region's number, shared with the other regions' by `shared`.
+/// `common` is the number's province-wide normal for this trajectory: drawn
+/// by the first region that needs it (NaN until then), reused by the others.
 fn draw_regional(
     p: &Param,
     default_shared: f64,
@@ -203,6 +208,7 @@ fn draw_regional(
     region: u32,
     path: &str,
     cache: &std::cell::Cell<(f64, f64, f64, f64)>,
+    common: &mut f64,
 ) -> f64 {
     let Param::Random { dist, shared, .. } = p else {
         return draw(p, streams, region, 0, path);
@@ -212,13 +218,15 @@ fn draw_regional(
         return draw(p, streams, region, 0, path);
     }
     let purpose = param_purpose(path);
-    let common = std_normal(streams, ALL_REGIONS, 0, purpose ^ SHARED);
+    if common.is_nan() {
+        *common = std_normal(streams, ALL_REGIONS, 0, purpose ^ SHARED);
+    }
     let own = if s < 1.0 {
         std_normal(streams, region, 0, purpose)
     } else {
         0.0
     };
-    let z = s.sqrt() * common + (1.0 - s).sqrt() * own;
+    let z = s.sqrt() * *common + (1.0 - s).sqrt() * own;
     match quantile_cached(dist, normal_cdf(z), cache) {
         Some(x) => x,
         // A mixture has no quantile function: drawn on its own.
@@ -481,18 +489,22 @@ impl Sampled {
                 state,
             );
         }
+        let mut common = [f64::NAN; REGIONAL_FIELDS];
         for (i, (r, rs)) in sc.regions.iter().zip(self.regions.iter_mut()).enumerate() {
             let ri = i as u32;
             let cache = &self.beta_cache;
+            let mut k = 0;
             rs.facts.update_from(&r.facts, |name, p, v| {
-                *v = draw_regional(p, 0.0, streams, ri, name, cache)
+                *v = draw_regional(p, 0.0, streams, ri, name, cache, &mut common[k]);
+                k += 1;
             });
             rs.stocks.update_from(&r.stocks, |name, p, v| {
                 path.clear();
                 path.push_str("stocks.");
                 path.push_str(name);
                 // −1 marks "absent" (certificates, project_qualified); keep it.
-                let x = draw_regional(p, 1.0, streams, ri, &path, cache);
+                let x = draw_regional(p, 1.0, streams, ri, &path, cache, &mut common[k]);
+                k += 1;
                 *v = if x < 0.0 {
                     -1.0
                 } else {
