@@ -245,6 +245,34 @@ fn draw(p: &Param, streams: &Streams, region: u32, year: u32, path: &str) -> f64
     }
 }
 
+/// Walks the year-effect states in draw order: each number with a year
+/// effect gets the next one; the others a scratch state nothing keeps.
+struct EffectCursor<'a> {
+    states: &'a mut [YearState],
+    next: usize,
+    spare: YearState,
+}
+
+impl<'a> EffectCursor<'a> {
+    fn new(states: &'a mut [YearState]) -> EffectCursor<'a> {
+        EffectCursor {
+            states,
+            next: 0,
+            spare: YearState::default(),
+        }
+    }
+
+    fn state(&mut self, p: &Param) -> &mut YearState {
+        if has_year_effect(p) {
+            self.next += 1;
+            &mut self.states[self.next - 1]
+        } else {
+            self.spare = YearState::default();
+            &mut self.spare
+        }
+    }
+}
+
 fn has_year_effect(p: &Param) -> bool {
     matches!(p, Param::Random { year: Some(_), .. })
 }
@@ -454,8 +482,8 @@ impl Sampled {
         self.draw_programmes(sc, streams);
         let mut path = String::with_capacity(64);
         let mut k = 0;
-        let mut e = 0;
-        let (slots, values, effects) = (&self.corr_slot, &self.corr_values, &mut self.year_effects);
+        let (slots, values) = (&self.corr_slot, &self.corr_values);
+        let mut effects = EffectCursor::new(&mut self.year_effects);
         for_groups!(self, sc, |g, d, prefix| {
             g.update_from(d, |name, p, v| {
                 path.clear();
@@ -466,27 +494,17 @@ impl Sampled {
                 k += 1;
                 *v = if slot != NONE {
                     values[slot as usize]
-                } else if has_year_effect(p) {
-                    e += 1;
-                    draw_first(p, streams, &path, &mut effects[e - 1])
                 } else {
-                    draw_first(p, streams, &path, &mut YearState::default())
+                    draw_first(p, streams, &path, effects.state(p))
                 };
             });
         });
         for (i, t) in sc.transfers.iter().enumerate() {
-            let mut spare = YearState::default();
-            let state = if has_year_effect(&t.per_year) {
-                e += 1;
-                &mut effects[e - 1]
-            } else {
-                &mut spare
-            };
             self.transfers[i] = draw_first(
                 &t.per_year,
                 streams,
                 &format!("transfer[{i}].per_year"),
-                state,
+                effects.state(&t.per_year),
             );
         }
         let mut common = [f64::NAN; REGIONAL_FIELDS];
@@ -569,9 +587,7 @@ impl Sampled {
             return;
         }
         let mut path = String::new();
-        let mut e = 0;
-        let effects = &mut self.year_effects;
-        let mut spare = YearState::default();
+        let mut effects = EffectCursor::new(&mut self.year_effects);
         for_groups!(self, sc, |g, d, prefix| {
             g.update_from(d, |name, p, v| {
                 if p.per_year() {
@@ -579,30 +595,18 @@ impl Sampled {
                     path.push_str(prefix);
                     path.push('.');
                     path.push_str(name);
-                    let state = if has_year_effect(p) {
-                        e += 1;
-                        &mut effects[e - 1]
-                    } else {
-                        &mut spare
-                    };
-                    *v = draw_next(p, streams, &path, year, state);
+                    *v = draw_next(p, streams, &path, year, effects.state(p));
                 }
             });
         });
         for (i, t) in sc.transfers.iter().enumerate() {
             if t.per_year.per_year() {
-                let state = if has_year_effect(&t.per_year) {
-                    e += 1;
-                    &mut effects[e - 1]
-                } else {
-                    &mut spare
-                };
                 self.transfers[i] = draw_next(
                     &t.per_year,
                     streams,
                     &format!("transfer[{i}].per_year"),
                     year,
-                    state,
+                    effects.state(&t.per_year),
                 );
             }
         }
