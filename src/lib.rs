@@ -12,11 +12,13 @@
 //! 5. [`report`]: `summary.json`, `metrics.csv`, `targets.csv`, the charts,
 //!    `report.html` and `summary.xlsx`, each written whole or not at all.
 //!
-//! [`analysis`] drives the engine for comparisons of policy variants.
+//! [`analysis`] drives the engine for comparisons of policy variants;
+//! [`calibration`] drives it to fit the unknowns to history and to back-test.
 //!
 //! The `wfsim` binary is a thin command line over these.
 
 pub mod analysis;
+pub mod calibration;
 pub mod engine;
 pub mod model;
 pub mod report;

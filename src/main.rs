@@ -10,6 +10,9 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
 use clap::{Parser, Subcommand};
+
+#[path = "cli/calibrate.rs"]
+mod calibrate;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use wfsim::engine::{RunOptions, RunResult};
@@ -47,6 +50,14 @@ struct RunArgs {
     /// No progress bar and no printed table.
     #[arg(short, long)]
     quiet: bool,
+    /// Draw the parameters a `wfsim calibrate` posterior holds from it (a
+    /// `calibrate` folder or its posterior.csv), jointly, instead of from the file's priors.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
+    /// Carry only these parameters of the posterior: a path, or a prefix
+    /// ending in * (e.g. 'parameters.exam.*'). Repeatable.
+    #[arg(long = "take", value_name = "PATH", requires = "posterior")]
+    take: Vec<String>,
 }
 
 /// The flag of commands that draw charts.
@@ -58,6 +69,18 @@ struct ChartArgs {
 }
 
 impl RunArgs {
+    /// The scenario in `file`, with the posterior of `--posterior` attached.
+    fn load(&self, file: &Path) -> Result<Scenario, Failure> {
+        let mut sc = load(file)?;
+        if let Some(dir) = &self.posterior {
+            let p = wfsim::scenario::Posterior::read(dir)
+                .and_then(|p| p.take(&self.take))
+                .map_err(other)?;
+            wfsim::model::params::attach_posterior(&mut sc, p).map_err(other)?;
+        }
+        Ok(sc)
+    }
+
     /// Run options for a scenario; at least one trajectory.
     fn options(&self, sc: &Scenario) -> Result<RunOptions, Failure> {
         let opts = RunOptions::for_scenario(sc, self.trajectories, self.seed, self.threads);
@@ -200,6 +223,30 @@ enum Command {
         #[command(flatten)]
         chart: ChartArgs,
     },
+    /// Fit the file's uncertain numbers to history by ABC-SMC: outputs/<name>/calibrate/
+    /// (posterior.csv, diagnostics.json, prior vs posterior, predictive check).
+    /// Exits non-zero when the result cannot be called a posterior.
+    Calibrate {
+        /// The scenario whose unknowns to fit.
+        file: PathBuf,
+        #[command(flatten)]
+        args: calibrate::CalibrateArgs,
+        /// Instead: check the method on R synthetic histories drawn from the priors
+        /// (does a 90% posterior interval hold the truth 90% of the time?).
+        #[arg(long, value_name = "R")]
+        check: Option<usize>,
+    },
+    /// Fit on the years up to --cutoff, forecast the rest, and score the forecast
+    /// against the last value carried forward and a linear trend.
+    Backtest {
+        /// The scenario.
+        file: PathBuf,
+        #[command(flatten)]
+        args: calibrate::CalibrateArgs,
+        /// The last year fitted; later years are held out.
+        #[arg(long)]
+        cutoff: i32,
+    },
     /// Draw the charts, report.html and summary.xlsx again from a run's folder, without running.
     Report {
         /// A folder written by `wfsim run` (holding summary.json and metrics.csv).
@@ -271,6 +318,8 @@ fn main() -> ExitCode {
             run,
             chart,
         } => sensitivity(&file, top, &run, &chart),
+        Command::Calibrate { file, args, check } => calibrate::run_calibrate(&file, &args, check),
+        Command::Backtest { file, args, cutoff } => calibrate::run_backtest(&file, &args, cutoff),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -342,7 +391,7 @@ fn init(path: &Path, force: bool) -> Result<(), Failure> {
 }
 
 fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), Failure> {
-    let sc = load(file)?;
+    let sc = args.load(file)?;
     // A font that cannot be read fails now, not after the run.
     if let Some(chart) = briefing {
         wfsim::report::font::register(chart.font.as_deref()).map_err(Failure::Other)?;
@@ -405,6 +454,15 @@ fn print_summary(
         "{} — {} trajectories, seed {}, {} threads, {:.2} s",
         sc.meta.label, r.options.trajectories, r.options.seed, r.threads, r.elapsed_seconds
     )?;
+    if let Some(p) = &sc.posterior {
+        writeln!(
+            o,
+            "parameters from the posterior {} ({} particles): {}",
+            p.source.display(),
+            p.len(),
+            p.paths.join(", ")
+        )?;
+    }
     writeln!(o)?;
     writeln!(
         o,
@@ -538,7 +596,7 @@ fn compare(
     chart: &ChartArgs,
 ) -> Result<(), Failure> {
     use wfsim::analysis::compare::{Arm, compare};
-    let base = load(file)?;
+    let base = args.load(file)?;
     let opts = args.options(&base)?;
     let mut arms = Vec::new();
     if others.is_empty() {
@@ -569,7 +627,7 @@ fn compare(
         }
     } else {
         for f in others {
-            let sc = load(f)?;
+            let sc = args.load(f)?;
             arms.push(Arm {
                 name: sc.meta.name.clone(),
                 label: sc.meta.label.clone(),
@@ -645,7 +703,7 @@ fn sweep(
     chart: &ChartArgs,
 ) -> Result<(), Failure> {
     use wfsim::analysis::sweep::{Axis, SweepError, sweep};
-    let sc = load(file)?;
+    let sc = args.load(file)?;
     let axes: Vec<Axis> = axes
         .iter()
         .map(|a| Axis::parse(a))
@@ -711,7 +769,7 @@ fn solve(
     args: &RunArgs,
 ) -> Result<(), Failure> {
     use wfsim::analysis::solve::{Goal, SolveError, solve};
-    let sc = load(file)?;
+    let sc = args.load(file)?;
     if !(0.0..=1.0).contains(&probability) {
         return Err(Failure::Other(format!(
             "--probability must be between 0 and 1, found {probability}"
@@ -763,7 +821,7 @@ fn solve(
 }
 
 fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Result<(), Failure> {
-    let sc = load(file)?;
+    let sc = args.load(file)?;
     // Nothing uncertain, nothing to rank: say so before running anything.
     if wfsim::model::Sampled::uncertain_names(&sc).is_empty() {
         return Err(Failure::Other(format!(

@@ -61,6 +61,11 @@ pub struct Sampled {
     pub regions: Vec<RegionSample>,
     /// State of each per-year number with a year effect, in draw order.
     year_effects: Vec<YearState>,
+    /// Standard normals of past years set by calibration, NaN where drawn:
+    /// `year_z[slot * stride + year]`, slots the year effects in draw order
+    /// then the junior and intermediate pass rates' yearly draws.
+    year_z: Vec<f64>,
+    stride: usize,
     /// For each scenario-wide number in draw order, its slot among the
     /// correlated ones (`NONE` if not correlated).
     corr_slot: Vec<u16>,
@@ -105,12 +110,38 @@ const PERSISTENCE: u64 = 0x5045_5253_4953_5400;
 const SHARED: u64 = 0x5348_4152_4544_0000;
 
 /// A year effect's trajectory-level mean, current effect, persistence and size.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct YearState {
     mean: f64,
     effect: f64,
     rho: f64,
     sd: f64,
+    /// Its index among the year-effect numbers (`NO_SLOT` for a scratch state).
+    slot: usize,
+}
+
+const NO_SLOT: usize = usize::MAX;
+
+impl Default for YearState {
+    fn default() -> YearState {
+        YearState {
+            mean: 0.0,
+            effect: 0.0,
+            rho: 0.0,
+            sd: 0.0,
+            slot: NO_SLOT,
+        }
+    }
+}
+
+/// A year's pinned standard normal of a year effect, if calibration set one.
+#[inline]
+fn pinned_z(year_z: &[f64], stride: usize, slot: usize, year: u32) -> Option<f64> {
+    if slot == NO_SLOT || year_z.is_empty() {
+        return None;
+    }
+    let z = year_z[slot * stride + year as usize];
+    (!z.is_nan()).then_some(z)
 }
 
 fn std_normal(streams: &Streams, region: u32, year: u32, purpose: u64) -> f64 {
@@ -119,7 +150,13 @@ fn std_normal(streams: &Streams, region: u32, year: u32, purpose: u64) -> f64 {
 
 /// Draws a per-trajectory or per-year number for the trajectory; a year
 /// effect starts here (year 1).
-fn draw_first(p: &Param, streams: &Streams, path: &str, state: &mut YearState) -> f64 {
+fn draw_first(
+    p: &Param,
+    streams: &Streams,
+    path: &str,
+    state: &mut YearState,
+    year_z: (&[f64], usize),
+) -> f64 {
     match p {
         Param::Random {
             dist,
@@ -132,7 +169,9 @@ fn draw_first(p: &Param, streams: &Streams, path: &str, state: &mut YearState) -
                 y.persistence
                     .sample(&mut streams.rng(ALL_REGIONS, 0, purpose ^ PERSISTENCE));
             state.sd = y.sd;
-            state.effect = y.sd * std_normal(streams, ALL_REGIONS, 1, purpose);
+            let z = pinned_z(year_z.0, year_z.1, state.slot, 1)
+                .unwrap_or_else(|| std_normal(streams, ALL_REGIONS, 1, purpose));
+            state.effect = y.sd * z;
             within(dist, state.mean + state.effect)
         }
         _ => draw(
@@ -146,14 +185,22 @@ fn draw_first(p: &Param, streams: &Streams, path: &str, state: &mut YearState) -
 }
 
 /// Advances a per-year number to `year` (≥ 2).
-fn draw_next(p: &Param, streams: &Streams, path: &str, year: u32, state: &mut YearState) -> f64 {
+fn draw_next(
+    p: &Param,
+    streams: &Streams,
+    path: &str,
+    year: u32,
+    state: &mut YearState,
+    year_z: (&[f64], usize),
+) -> f64 {
     match p {
         Param::Random {
             dist,
             year: Some(_),
             ..
         } => {
-            let z = std_normal(streams, ALL_REGIONS, year, param_purpose(path));
+            let z = pinned_z(year_z.0, year_z.1, state.slot, year)
+                .unwrap_or_else(|| std_normal(streams, ALL_REGIONS, year, param_purpose(path)));
             let rho = state.rho;
             state.effect = rho * state.effect + state.sd * (1.0 - rho * rho).max(0.0).sqrt() * z;
             within(dist, state.mean + state.effect)
@@ -428,6 +475,8 @@ impl Sampled {
                 })
                 .collect(),
             year_effects: Vec::new(),
+            year_z: Vec::new(),
+            stride: sc.horizon() + 1,
             corr_slot: Vec::new(),
             corr_purpose: sc
                 .correlations
@@ -472,8 +521,24 @@ impl Sampled {
             .filter(|t| has_year_effect(&t.per_year))
             .count();
         s.corr_slot = slots;
-        s.year_effects = vec![YearState::default(); effects];
+        s.year_effects = (0..effects)
+            .map(|slot| YearState {
+                slot,
+                ..YearState::default()
+            })
+            .collect();
         s
+    }
+
+    /// A pass rate's pinned yearly normal (`which`: 0 junior, 1 intermediate).
+    #[inline]
+    pub fn pass_rate_z(&self, which: usize, year: u32) -> Option<f64> {
+        pinned_z(
+            &self.year_z,
+            self.stride,
+            self.year_effects.len() + which,
+            year,
+        )
     }
 
     /// Draws every parameter for a trajectory (per-year ones for year 1).
@@ -483,6 +548,7 @@ impl Sampled {
         let mut path = String::with_capacity(64);
         let mut k = 0;
         let (slots, values) = (&self.corr_slot, &self.corr_values);
+        let yz = (&self.year_z[..], self.stride);
         let mut effects = EffectCursor::new(&mut self.year_effects);
         for_groups!(self, sc, |g, d, prefix| {
             g.update_from(d, |name, p, v| {
@@ -495,7 +561,7 @@ impl Sampled {
                 *v = if slot != NONE {
                     values[slot as usize]
                 } else {
-                    draw_first(p, streams, &path, effects.state(p))
+                    draw_first(p, streams, &path, effects.state(p), yz)
                 };
             });
         });
@@ -505,6 +571,7 @@ impl Sampled {
                 streams,
                 &format!("transfer[{i}].per_year"),
                 effects.state(&t.per_year),
+                yz,
             );
         }
         let mut common = [f64::NAN; REGIONAL_FIELDS];
@@ -587,6 +654,7 @@ impl Sampled {
             return;
         }
         let mut path = String::new();
+        let yz = (&self.year_z[..], self.stride);
         let mut effects = EffectCursor::new(&mut self.year_effects);
         for_groups!(self, sc, |g, d, prefix| {
             g.update_from(d, |name, p, v| {
@@ -595,7 +663,7 @@ impl Sampled {
                     path.push_str(prefix);
                     path.push('.');
                     path.push_str(name);
-                    *v = draw_next(p, streams, &path, year, effects.state(p));
+                    *v = draw_next(p, streams, &path, year, effects.state(p), yz);
                 }
             });
         });
@@ -607,6 +675,7 @@ impl Sampled {
                     &format!("transfer[{i}].per_year"),
                     year,
                     effects.state(&t.per_year),
+                    yz,
                 );
             }
         }
@@ -680,6 +749,296 @@ impl Sampled {
             });
         }
     }
+}
+
+/// A number the scenario leaves uncertain for the whole trajectory: what
+/// `wfsim calibrate` can learn from history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownSpec {
+    /// Its path, as `posterior.csv` names it.
+    pub path: String,
+    /// Its prior (for a number with year effects: of the trajectory's mean).
+    pub dist: crate::scenario::Dist,
+    /// For a region's number: the region and the number's index among the
+    /// region's numbers (facts, then stocks), and how much of its draw the
+    /// regions share.
+    pub regional: Option<(usize, usize, f64)>,
+    /// Whether the value is a count (start stocks are whole people).
+    pub count: bool,
+}
+
+/// Where each path of a posterior (or of a calibration's proposals) lands
+/// among a scenario's numbers: a column of the row, or `NONE`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pinned {
+    group: Vec<u16>,
+    transfers: Vec<u16>,
+    facts: Vec<u16>,
+    stocks: Vec<u16>,
+    /// (index into `Sampled::year_z`, column) of each pinned year's chance.
+    chance: Vec<(usize, u16)>,
+}
+
+impl Pinned {
+    /// Resolves `paths` against the scenario; `Err(k)` names the first
+    /// path (by index) that is not one of its numbers.
+    pub fn resolve(sc: &Scenario, paths: &[String]) -> Result<Pinned, usize> {
+        let col = |path: &str| -> u16 {
+            paths
+                .iter()
+                .position(|p| p == path)
+                .map_or(NONE, |k| k as u16)
+        };
+        let mut pinned = Pinned::default();
+        let mut probe = Sampled::central(sc);
+        for_groups!(probe, sc, |g, d, prefix| {
+            g.update_from(d, |name, _, _| {
+                pinned.group.push(col(&format!("{prefix}.{name}")));
+            });
+        });
+        for i in 0..sc.transfers.len() {
+            pinned
+                .transfers
+                .push(col(&format!("transfer.{i}.per_year")));
+        }
+        for r in &sc.regions {
+            for (name, _) in RegionFacts::<f64>::FIELDS {
+                pinned.facts.push(col(&format!("region.{}.{name}", r.id)));
+            }
+            for (name, _) in Stocks::<f64>::FIELDS {
+                pinned
+                    .stocks
+                    .push(col(&format!("region.{}.stocks.{name}", r.id)));
+            }
+        }
+        let probe = Sampled::central(sc);
+        for (name, slot, year) in chance_slots(sc, sc.end_year) {
+            let c = col(&name);
+            if c != NONE {
+                pinned.chance.push((slot * probe.stride + year as usize, c));
+            }
+        }
+        let mut used = vec![false; paths.len()];
+        for &(_, c) in &pinned.chance {
+            used[c as usize] = true;
+        }
+        for &c in pinned
+            .group
+            .iter()
+            .chain(&pinned.transfers)
+            .chain(&pinned.facts)
+            .chain(&pinned.stocks)
+        {
+            if c != NONE {
+                used[c as usize] = true;
+            }
+        }
+        match used.iter().position(|u| !u) {
+            Some(k) => Err(k),
+            None => Ok(pinned),
+        }
+    }
+}
+
+/// The chance of past years that calibration can infer, as (name, slot,
+/// projection year) for the years up to `last`: each year effect's
+/// standard normal (`chance.<path>.<year>`) and, when pass rates vary from
+/// year to year, each year's pass-rate draw (`chance.pass_rate.junior.<year>`,
+/// `chance.pass_rate.intermediate.<year>`), as a normal mapped through the
+/// year's Beta quantile.
+pub fn chance_slots(sc: &Scenario, last: i32) -> Vec<(String, usize, u32)> {
+    let mut paths = Vec::new();
+    let mut probe = Sampled::central(sc);
+    for_groups!(probe, sc, |g, d, prefix| {
+        g.update_from(d, |name, p, _| {
+            if has_year_effect(p) {
+                paths.push(format!("{prefix}.{name}"));
+            }
+        });
+    });
+    for (i, t) in sc.transfers.iter().enumerate() {
+        if has_year_effect(&t.per_year) {
+            paths.push(format!("transfer.{i}.per_year"));
+        }
+    }
+    let varying =
+        !matches!(sc.parameters.exam.pass_rate_concentration, Param::Fixed(c) if c <= 0.0);
+    if varying {
+        paths.push("pass_rate.junior".into());
+        paths.push("pass_rate.intermediate".into());
+    }
+    let years = (last.min(sc.end_year) - sc.start_year).max(0) as u32;
+    let mut out = Vec::new();
+    for (slot, path) in paths.iter().enumerate() {
+        for y in 1..=years {
+            out.push((
+                format!("chance.{path}.{}", sc.start_year + y as i32),
+                slot,
+                y,
+            ));
+        }
+    }
+    out
+}
+
+impl Sampled {
+    /// Sets (or, with `None`, clears) the pinned chance of past years
+    /// before a trajectory is drawn.
+    pub fn set_chance(&mut self, pinned: Option<(&Pinned, &[f64])>) {
+        match pinned {
+            Some((p, row)) if !p.chance.is_empty() => {
+                if self.year_z.is_empty() {
+                    self.year_z = vec![f64::NAN; (self.year_effects.len() + 2) * self.stride];
+                }
+                for &(i, c) in &p.chance {
+                    self.year_z[i] = row[c as usize];
+                }
+            }
+            _ => self.year_z.clear(),
+        }
+    }
+
+    /// The numbers uncertain for a whole trajectory, in a fixed order: the
+    /// scenario-wide ones (a per-year number with year effects counts by its
+    /// trajectory-level mean), transfers, then each region's.
+    pub fn unknowns(sc: &Scenario) -> Vec<UnknownSpec> {
+        let mut out = Vec::new();
+        let mut push = |path: String, p: &Param, regional, count| {
+            if let Param::Random { dist, .. } = p
+                && (!p.per_year() || has_year_effect(p))
+            {
+                out.push(UnknownSpec {
+                    path,
+                    dist: dist.clone(),
+                    regional,
+                    count,
+                });
+            }
+        };
+        let mut probe = Sampled::central(sc);
+        for_groups!(probe, sc, |g, d, prefix| {
+            g.update_from(d, |name, p, _| {
+                push(format!("{prefix}.{name}"), p, None, false)
+            });
+        });
+        for (i, t) in sc.transfers.iter().enumerate() {
+            push(format!("transfer.{i}.per_year"), &t.per_year, None, false);
+        }
+        for (ri, r) in sc.regions.iter().enumerate() {
+            let mut k = 0;
+            r.facts.each(|name, _, p| {
+                let s = match p {
+                    Param::Random { shared, .. } => shared.unwrap_or(0.0),
+                    _ => 0.0,
+                };
+                push(
+                    format!("region.{}.{name}", r.id),
+                    p,
+                    Some((ri, k, s)),
+                    false,
+                );
+                k += 1;
+            });
+            r.stocks.each(|name, _, p| {
+                let s = match p {
+                    Param::Random { shared, .. } => shared.unwrap_or(1.0),
+                    _ => 1.0,
+                };
+                push(
+                    format!("region.{}.stocks.{name}", r.id),
+                    p,
+                    Some((ri, k, s)),
+                    true,
+                );
+                k += 1;
+            });
+        }
+        out
+    }
+
+    /// Replaces the numbers `pinned` names by `row`'s values; a number with
+    /// year effects gets the value as its mean, its year effects kept.
+    /// Called after [`Sampled::draw_trajectory`], so every other draw is the
+    /// one the trajectory would have made anyway (common random numbers).
+    pub fn pin(&mut self, sc: &Scenario, pinned: &Pinned, row: &[f64]) {
+        let mut k = 0;
+        let mut effects = EffectCursor::new(&mut self.year_effects);
+        for_groups!(self, sc, |g, d, _prefix| {
+            g.update_from(d, |_, p, v| {
+                let state = effects.state(p);
+                let c = pinned.group[k];
+                k += 1;
+                if c != NONE {
+                    *v = pin_value(p, state, row[c as usize]);
+                }
+            });
+        });
+        for (i, t) in sc.transfers.iter().enumerate() {
+            let state = effects.state(&t.per_year);
+            let c = pinned.transfers[i];
+            if c != NONE {
+                self.transfers[i] = pin_value(&t.per_year, state, row[c as usize]);
+            }
+        }
+        let nf = RegionFacts::<f64>::FIELDS.len();
+        let ns = Stocks::<f64>::FIELDS.len();
+        for (i, rs) in self.regions.iter_mut().enumerate() {
+            let mut k = 0;
+            rs.facts.update_from(&sc.regions[i].facts, |_, _, v| {
+                let c = pinned.facts[i * nf + k];
+                k += 1;
+                if c != NONE {
+                    *v = row[c as usize];
+                }
+            });
+            let mut k = 0;
+            rs.stocks.update_from(&sc.regions[i].stocks, |_, _, v| {
+                let c = pinned.stocks[i * ns + k];
+                k += 1;
+                if c != NONE {
+                    let x = row[c as usize];
+                    *v = if x < 0.0 {
+                        -1.0
+                    } else {
+                        x.round().min(crate::model::draw::MAX_COUNT)
+                    };
+                }
+            });
+        }
+    }
+}
+
+/// A pinned value: the number itself, or a year-effect number's mean.
+fn pin_value(p: &Param, state: &mut YearState, x: f64) -> f64 {
+    match p {
+        Param::Random {
+            dist,
+            year: Some(_),
+            ..
+        } => {
+            state.mean = x;
+            within(dist, x + state.effect)
+        }
+        _ => x,
+    }
+}
+
+/// Gives the scenario a posterior from `wfsim calibrate`, after checking
+/// that every parameter it holds is one of the scenario's numbers.
+pub fn attach_posterior(
+    sc: &mut Scenario,
+    posterior: crate::scenario::Posterior,
+) -> Result<(), crate::scenario::PosteriorError> {
+    if let Err(k) = Pinned::resolve(sc, &posterior.paths) {
+        let path = posterior.paths[k].clone();
+        return Err(crate::scenario::PosteriorError::UnknownPath {
+            file: posterior.source.clone(),
+            hint: " (carry only the parameters both files share: --take PATH, or a prefix like --take 'parameters.exam.*')".into(),
+            path,
+        });
+    }
+    sc.posterior = Some(std::sync::Arc::new(posterior));
+    Ok(())
 }
 
 impl Scenario {

@@ -10,13 +10,16 @@ use rand::RngExt as _;
 use rand_distr::{Beta, Distribution, Normal};
 
 use super::context::{Ctx, YearValues};
-use super::params::Sampled;
+use super::params::{Pinned, Sampled};
 use super::state::{RegionState, STOCKS, Status, Tally};
 use super::{
     attrition, coverage, exam, funding, orgs, plan, posts, promotion, stations, training, transfers,
 };
 use crate::engine::streams::{ALL_REGIONS, Step, Streams, purpose};
 use crate::scenario::{Scenario, Stock};
+
+/// Purpose of the draw that picks a trajectory's posterior particle.
+const POSTERIOR: u64 = 0x504F_5354_4552_494F;
 
 /// The buffers of one trajectory.
 #[derive(Debug, Clone)]
@@ -30,6 +33,8 @@ pub struct Trajectory {
     pub tallies: Vec<Tally>,
     regions: usize,
     yearly: bool,
+    /// Where the scenario's posterior (if any) lands among its numbers.
+    posterior: Option<Pinned>,
 }
 
 impl Trajectory {
@@ -42,6 +47,11 @@ impl Trajectory {
             tallies: vec![Tally::default(); (sc.horizon() + 1) * regions],
             regions,
             yearly: sc.has_yearly_params(),
+            // `attach_posterior` checked every path, so this resolves.
+            posterior: sc
+                .posterior
+                .as_ref()
+                .and_then(|p| Pinned::resolve(sc, &p.paths).ok()),
         }
     }
 
@@ -58,7 +68,28 @@ impl Trajectory {
     /// Simulates a trajectory from the given streams (a twin's, say).
     pub fn run_with(&mut self, sc: &Scenario, streams: &Streams) {
         let streams = *streams;
+        self.params.set_chance(None);
         self.params.draw_trajectory(sc, &streams);
+        if let (Some(post), Some(pinned)) = (&sc.posterior, &self.posterior) {
+            // One particle per trajectory, by weight, from its own stream.
+            let u: f64 = streams.rng(ALL_REGIONS, 0, POSTERIOR).random();
+            self.params.pin(sc, pinned, post.row(post.pick(u)));
+        }
+        self.years(sc, &streams);
+    }
+
+    /// Simulates a trajectory whose numbers named by `pinned` take `row`'s
+    /// values (a calibration's proposal); every other draw is the stream's.
+    pub fn run_pinned(&mut self, sc: &Scenario, streams: &Streams, pinned: &Pinned, row: &[f64]) {
+        self.params.set_chance(Some((pinned, row)));
+        self.params.draw_trajectory(sc, streams);
+        self.params.pin(sc, pinned, row);
+        self.years(sc, streams);
+    }
+
+    /// The start and every projected year, from the drawn parameters.
+    fn years(&mut self, sc: &Scenario, streams: &Streams) {
+        let streams = *streams;
         let mut yv = self.start(sc, &streams);
         for year in 1..=sc.horizon() as u32 {
             if self.yearly {
@@ -221,6 +252,15 @@ fn next_year(
     let yearly_rate = |m: f64, which: usize| {
         if concentration <= 0.0 || m <= 0.0 || m >= 1.0 {
             return m;
+        }
+        if let Some(z) = p.pass_rate_z(which, year) {
+            // A past year's draw inferred by calibration: the same Beta, at Φ(z).
+            use statrs::distribution::{Beta as SBeta, ContinuousCDF};
+            return SBeta::new(concentration * m, concentration * (1.0 - m))
+                .map(|b| {
+                    b.inverse_cdf(crate::scenario::param::normal_cdf(z).clamp(1e-12, 1.0 - 1e-12))
+                })
+                .unwrap_or(m);
         }
         Beta::new(concentration * m, concentration * (1.0 - m))
             .map(|d| {

@@ -26,6 +26,18 @@ pub struct ScenarioInfo {
     pub sources: Vec<String>,
     pub assumptions: Vec<String>,
     pub regions: Vec<String>,
+    /// The posterior the run drew the parameters it holds from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorInfo>,
+}
+
+/// Where a run's posterior came from and what it replaced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorInfo {
+    pub file: String,
+    pub particles: usize,
+    /// The parameters drawn from it instead of from the file's priors.
+    pub parameters: Vec<String>,
 }
 
 /// How the run was made.
@@ -74,6 +86,11 @@ impl<'a> Summary<'a> {
                 sources: sc.meta.sources.clone(),
                 assumptions: sc.meta.assumptions.clone(),
                 regions: sc.regions.iter().map(|r| r.id.clone()).collect(),
+                posterior: sc.posterior.as_ref().map(|p| PosteriorInfo {
+                    file: p.source.display().to_string(),
+                    particles: p.len(),
+                    parameters: p.paths.clone(),
+                }),
             },
             run: RunInfo {
                 seed: run.options.seed,

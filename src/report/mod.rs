@@ -6,6 +6,7 @@
 //! The output folder is checked before the run starts ([`OutputDir::prepare`]),
 //! so a bad path fails in the first second, not after the run.
 
+pub mod calibration;
 pub mod chart;
 pub mod csv;
 pub mod font;

@@ -9,8 +9,10 @@
 
 pub mod error;
 pub mod group;
+pub mod history;
 pub mod metric;
 pub mod param;
+pub mod posterior;
 pub mod schema;
 mod template;
 mod validate;
@@ -19,8 +21,10 @@ mod variant;
 use std::path::{Path, PathBuf};
 
 pub use error::{FieldPath, ScenarioError, ScenarioErrors};
+pub use history::{History, HistoryErrors, Observation};
 pub use metric::{Metric, Unit};
 pub use param::{Dist, Param, Per};
+pub use posterior::{Posterior, PosteriorError};
 pub use schema::{
     Attrition, Coverage, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever, Pay,
     PayLever, PostsLever, ProgrammeNumbers, Promotion, RegionFacts, SCHEMA_VERSION, ServicesLever,
@@ -292,6 +296,9 @@ pub struct Scenario {
     pub programmes: Vec<Programme>,
     /// The file's text, from which variants are built.
     pub source: String,
+    /// Joint draws from `wfsim calibrate` that replace the priors of the
+    /// parameters they name (`run --posterior`), kept by variants.
+    pub posterior: Option<std::sync::Arc<Posterior>>,
 }
 
 /// Correlated uncertain numbers: a Gaussian copula over the named

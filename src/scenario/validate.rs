@@ -687,6 +687,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         correlations,
         programmes,
         source: String::new(),
+        posterior: None,
     }
 }
 

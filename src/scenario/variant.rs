@@ -121,6 +121,20 @@ impl Scenario {
         match Scenario::from_str(&self.file, &text) {
             Ok(mut sc) => {
                 sc.variants = Vec::new();
+                // A posterior carries over, except for the paths the variant
+                // sets: there the variant's value is the question asked.
+                sc.posterior = self.posterior.as_ref().and_then(|p| {
+                    let kept: Vec<String> = p
+                        .paths
+                        .iter()
+                        .filter(|q| !set.iter().any(|(s, _)| s == *q))
+                        .cloned()
+                        .collect();
+                    if kept.is_empty() {
+                        return None;
+                    }
+                    (**p).clone().take(&kept).ok().map(std::sync::Arc::new)
+                });
                 Ok(sc)
             }
             // Positions in the rebuilt text would mislead: name the change instead.

@@ -10,9 +10,9 @@ use crate::report::format::{metric_label, value};
 use crate::report::results::Results;
 use crate::stats::target::YearStats;
 
-const MEDIAN: RGBColor = RGBColor(33, 102, 172);
-const INNER: RGBColor = RGBColor(103, 169, 207);
-const OUTER: RGBColor = RGBColor(209, 229, 240);
+pub(crate) const MEDIAN: RGBColor = RGBColor(33, 102, 172);
+pub(crate) const INNER: RGBColor = RGBColor(103, 169, 207);
+pub(crate) const OUTER: RGBColor = RGBColor(209, 229, 240);
 const TARGET: RGBColor = RGBColor(215, 48, 39);
 const START: RGBColor = RGBColor(40, 40, 40);
 

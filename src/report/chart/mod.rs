@@ -4,6 +4,7 @@
 //! region. Each figure draws on any plotters backend and is rendered twice,
 //! to SVG and to PNG, in memory: files are written whole by the caller.
 
+pub mod calibration;
 pub mod compare;
 pub mod fan;
 pub mod probability;
