@@ -15,26 +15,40 @@
 //! - **Single trajectories.** Each proposal is simulated once, as one
 //!   trajectory with its own chance: the model's noise is in the
 //!   likelihood, not averaged away (a trajectory mean would be too smooth).
-//! - **Sequence.** Generation 0 draws N particles from the prior. Each later
-//!   generation t picks ε_t so that the previous population would accept a
-//!   share α = ½ of its weight (Del Moral, Doucet & Jasra 2012, Stat Comput
-//!   22:1009, adaptive tolerance), proposes by picking a particle by weight
-//!   and moving it with a Gaussian kernel of twice the population's weighted
-//!   covariance (Beaumont, Cornuet, Marin & Robert 2009, Biometrika 96:983;
-//!   Filippi et al. 2013, SAGMB 12:87), and weights each accepted particle by
-//!   prior ÷ proposal density, π(θ)/Σⱼ wⱼ K(θ | θⱼ) (Toni et al. 2009, J R Soc
-//!   Interface 6:187). Parameters move in the latent normal space of
-//!   [`super::unknowns`], where the prior is N(0, I).
+//! - **Sequence** (ABC-SMC with MCMC moves: Del Moral, Doucet & Jasra 2012,
+//!   Stat Comput 22:1009; Drovandi & Pettitt 2011, Biometrics 67:225).
+//!   Generation 0 draws N particles from the prior. Each later generation
+//!   picks ε_t so that reweighting the population by exp(−½S(1/ε_t² −
+//!   1/ε_{t−1}²)) keeps an effective sample size of N/2, resamples
+//!   (systematic), then moves every particle by Metropolis–Hastings steps
+//!   that leave π(θ)·exp(−½S/ε_t²) invariant: a Gaussian random walk with
+//!   (2.38²/d) times the population's covariance (Roberts, Gelman & Gilks
+//!   1997), a fresh trajectory for the proposal, acceptance
+//!   min(1, π(θ′)/π(θ) · exp(−½(S′ − S)/ε_t²)). Each particle gets as many
+//!   steps as give it a 99.9% chance of having moved at the first step's
+//!   acceptance rate. Unlike importance weights against a mixture proposal
+//!   (Beaumont et al. 2009), this does not degenerate as the number of
+//!   unknowns grows.
+//! - **Latent space.** Parameters move in the latent normal space of
+//!   [`super::unknowns`], where the prior is N(0, I). The chance of the
+//!   observed years (year effects, yearly pass rates) is part of the latent
+//!   vector: it is what happened, and history informs it; the stochastic
+//!   flows (binomial draws) stay in the simulation.
 //! - **Stopping and refusing.** The run stops when ε reaches its target, when
 //!   ε no longer falls (< 2% a generation: the model cannot get closer to the
-//!   history), when a generation's acceptance falls below its floor, or when
-//!   the simulation budget or generation limit is spent. Only the first of
-//!   these, with an effective sample size above its floor, is called a
-//!   posterior; the others are refused with their numbers.
-//! - **Determinism.** Proposal j of generation t draws only from streams
-//!   keyed by (seed, t, j); proposals run in fixed batches and are accepted
-//!   in index order; weights are summed in index order. One file and seed
-//!   give the same posterior at any thread count.
+//!   history), when the moves' acceptance falls below its floor (particles no
+//!   longer move: the population is copies of a few), or when the simulation
+//!   budget or generation limit is spent. Only the first of these, with an
+//!   effective sample size and a count of distinct particles above their
+//!   floor, is called a posterior; the others are refused with their numbers.
+//!   Tempering reaches ε = 1 even for a history the model cannot come near
+//!   (the posterior of a misfit exists), so the fit is also refused when
+//!   the posterior's median Σ r² is above the 99.9% point of χ² with one
+//!   degree of freedom per figure: the residuals are not reporting error.
+//! - **Determinism.** Step r of particle i in generation t draws only from
+//!   streams keyed by (seed, t, r, i); the resampling uniform from (seed, t);
+//!   every step of a round runs in parallel and is applied in index order.
+//!   One file and seed give the same posterior at any thread count.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -349,7 +363,7 @@ fn run(
 
         // Move every particle by Metropolis–Hastings steps that keep
         // π(z)·exp(−½S/ε²) invariant, as many rounds as give each particle
-        // a 99% chance of having moved (Drovandi & Pettitt 2011).
+        // a 99.9% chance of having moved (Drovandi & Pettitt 2011 use 99%).
         let chol = proposal(&pop.z, &w, d);
         let mut moved = vec![false; n];
         let (mut tried, mut accepted, mut rounds, mut needed) = (0u64, 0u64, 0usize, 1usize);
@@ -400,7 +414,7 @@ fn run(
                 needed = if last_rate <= 0.0 || last_rate >= 1.0 {
                     1
                 } else {
-                    ((0.01f64.ln() / (1.0 - last_rate).ln()).ceil() as usize).clamp(1, MAX_ROUNDS)
+                    ((0.001f64.ln() / (1.0 - last_rate).ln()).ceil() as usize).clamp(1, MAX_ROUNDS)
                 };
             }
         }
@@ -474,6 +488,14 @@ fn finish(
             100.0 * settings.min_acceptance
         ));
     }
+    let (median, limit) = misfit(&population, fit.len());
+    if median > limit {
+        refusal.push(format!(
+            "the history is out of the model's reach: the fitted trajectories' Σ((simulated − observed)/σ)² has median {median:.1}, above {limit:.1}, the 99.9% point of what reporting errors alone give over {} figures (χ²); observed figures sit {:.1} reporting errors from the model's on average",
+            fit.len(),
+            (median / fit.len().max(1) as f64).sqrt()
+        ));
+    }
     if (last.distinct as f64) < settings.min_ess || last.ess < settings.min_ess {
         refusal.push(format!(
             "effective sample size {:.1} (distinct particles {}) is below its floor {:.1}",
@@ -490,6 +512,21 @@ fn finish(
         refusal,
         rows: fit.len(),
     }
+}
+
+/// The posterior's median Σ r², and the 99.9% point of χ² with one degree
+/// of freedom per figure: what the residuals of a model that reproduces the
+/// history would stay below (Gelman, Meng & Stern 1996 read a discrepancy
+/// against its reference distribution the same way).
+pub fn misfit(pop: &Population, rows: usize) -> (f64, f64) {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    let mut s: Vec<f64> = pop.sum_sq.clone();
+    s.sort_by(f64::total_cmp);
+    let median = s.get(s.len() / 2).copied().unwrap_or(f64::NAN);
+    let limit = ChiSquared::new(rows.max(1) as f64)
+        .map(|c| c.inverse_cdf(0.999))
+        .unwrap_or(f64::INFINITY);
+    (median, limit)
 }
 
 /// Systematic resampling (Kitagawa 1996): n picks with one uniform.

@@ -34,20 +34,44 @@ impl Backtest {
         self.rows.iter().filter(|r| r.check.inside(level)).count()
     }
 
-    /// Mean CRPS of the model, and of each baseline over the rows it can forecast.
-    pub fn mean_crps(&self) -> (f64, Option<f64>, Option<f64>) {
-        let n = self.rows.len().max(1) as f64;
-        let model = self.rows.iter().map(|r| r.check.crps).sum::<f64>() / n;
-        let base = |f: fn(&Scored) -> Option<f64>| {
-            let v: Vec<f64> = self
-                .rows
+    /// Mean CRPS of the model over every held-out figure, and of the model
+    /// and each baseline over the figures the baselines can forecast (a
+    /// series with a fitted year): the comparison is on the same figures.
+    pub fn mean_crps(&self) -> Crps {
+        let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+        let all: Vec<f64> = self.rows.iter().map(|r| r.check.crps).collect();
+        let shared: Vec<&Scored> = self
+            .rows
+            .iter()
+            .filter(|r| r.last_value.is_some())
+            .collect();
+        let err = |f: fn(&Scored) -> Option<f64>| -> Vec<f64> {
+            shared
                 .iter()
                 .filter_map(|r| f(r).map(|x| (x - r.check.observed).abs()))
-                .collect();
-            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+                .collect()
         };
-        (model, base(|r| r.last_value), base(|r| r.trend))
+        Crps {
+            model: mean(&all).unwrap_or(f64::NAN),
+            compared: shared.len(),
+            model_compared: mean(&shared.iter().map(|r| r.check.crps).collect::<Vec<_>>()),
+            last_value: mean(&err(|r| r.last_value)),
+            trend: mean(&err(|r| r.trend)),
+        }
     }
+}
+
+/// Mean CRPS of a back-test (in the metrics' units).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crps {
+    /// The model over every held-out figure.
+    pub model: f64,
+    /// Held-out figures the baselines can forecast.
+    pub compared: usize,
+    /// The model, the last value carried forward and the linear trend over those.
+    pub model_compared: Option<f64>,
+    pub last_value: Option<f64>,
+    pub trend: Option<f64>,
 }
 
 /// Scores the predictive check of the held-out rows against the baselines

@@ -526,13 +526,15 @@ fn print_backtest(o: &mut io::StdoutLock, cal: &Calibration, bt: &Backtest) -> i
         bt.inside(0.8),
         bt.inside(0.9)
     )?;
-    let (model, last, trend) = bt.mean_crps();
+    let c = bt.mean_crps();
     let f = |v: Option<f64>| v.map_or("–".into(), num);
     writeln!(
         o,
-        "mean CRPS (lower is better; a point forecast's is its absolute error): model {}, last value carried forward {}, linear trend {}",
-        num(model),
-        f(last),
-        f(trend)
+        "mean CRPS (lower is better; a point forecast's is its absolute error), on the {} figures with a fitted year of their series: model {}, last value carried forward {}, linear trend {}; model on all {n}: {}",
+        c.compared,
+        f(c.model_compared),
+        f(c.last_value),
+        f(c.trend),
+        num(c.model)
     )
 }

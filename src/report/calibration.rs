@@ -228,7 +228,7 @@ pub fn diagnostics_json(
         "scenario": sc.meta.name,
         "scenario_file": sc.file.display().to_string(),
         "history_file": fit.history.file.display().to_string(),
-        "method": "ABC-SMC: Gaussian reporting-error acceptance exp(-S/2ε²), adaptive tolerance (half the previous weight kept), kernel 2×weighted covariance, importance weights prior/proposal; see src/calibration/abc.rs",
+        "method": "ABC-SMC with MCMC moves: Gaussian reporting-error kernel exp(-S/2ε²) (exact at ε = 1), adaptive tolerance keeping half the effective sample size, systematic resampling, random-walk Metropolis-Hastings moves; see src/calibration/abc.rs",
         "seed": s.seed,
         "particles": s.particles,
         "observations": fit.len(),
@@ -238,6 +238,10 @@ pub fn diagnostics_json(
         "refusal": cal.refusal,
         "final_tolerance": cal.tolerance(),
         "final_effective_sample_size": cal.population.ess(),
+        "fit": {
+            "median_sum_of_squared_standardised_residuals": crate::calibration::abc::misfit(&cal.population, fit.len()).0,
+            "limit_chi2_999": crate::calibration::abc::misfit(&cal.population, fit.len()).1,
+        },
         "settings": {
             "target_tolerance": s.tolerance,
             "min_effective_sample_size": s.min_ess,
@@ -368,7 +372,7 @@ pub fn backtest_files(
         .map_err(|e| encode("backtest.csv", e))?;
     }
     let csv = w.into_inner().map_err(|e| encode("backtest.csv", e))?;
-    let (model, last, trend) = bt.mean_crps();
+    let crps = bt.mean_crps();
     let n = bt.rows.len();
     let json = json!({
         "scenario": sc.meta.name,
@@ -391,7 +395,15 @@ pub fn backtest_files(
             "of": n,
         },
         "pit": bt.rows.iter().map(|r| r.check.pit).collect::<Vec<_>>(),
-        "mean_crps": { "model": model, "last_value": last, "trend": trend },
+        "mean_crps": {
+            "model": crps.model,
+            "compared_with_baselines": {
+                "observations": crps.compared,
+                "model": crps.model_compared,
+                "last_value": crps.last_value,
+                "trend": crps.trend,
+            },
+        },
         "fitted_years_check": predictive_json(fitted_check),
     });
     let mut files: Files = vec![

@@ -133,7 +133,7 @@ impl History {
             if !REQUIRED.contains(&c.as_str()) && !OPTIONAL.contains(&c.as_str()) {
                 errs.push(err(
                     1,
-                    headers.range(i).map(|r| r.start as u64 + 1),
+                    headers.range(i).map(|r| (r.start + i) as u64 + 1),
                     c,
                     format!(
                         "one of the columns {}, {}",
@@ -176,7 +176,9 @@ impl History {
                 }
             };
             let line = rec.position().map_or(0, |p| p.line());
-            let col = |i: usize| rec.range(i).map(|r| r.start as u64 + 1);
+            // A record's fields are stored without their delimiters: add one
+            // per field before (exact for unquoted fields).
+            let col = |i: usize| rec.range(i).map(|r| (r.start + i) as u64 + 1);
             let field = |i: usize| rec.get(i).unwrap_or("").trim();
             if rec.len() != cols.len() {
                 errs.push(err(

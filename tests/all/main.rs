@@ -2,6 +2,7 @@
 
 mod analytic;
 mod briefing;
+mod calibration;
 mod cli;
 mod common;
 mod compare;

@@ -173,7 +173,12 @@ impl PredictiveFan {
                     ),
                     metric: s.metric.name().to_string(),
                     scope: s.scope.clone(),
-                    years: s.years.clone(),
+                    // A flow has nothing in the start year: begin with the first projected one.
+                    years: if s.metric.is_flow() {
+                        s.years.iter().skip(1).copied().collect()
+                    } else {
+                        s.years.clone()
+                    },
                     fitted: s.fitted.clone(),
                     held_out: s.held_out.clone(),
                     baselines: Vec::new(),
@@ -290,7 +295,11 @@ impl Figure for PredictiveFan {
             (INNER, tr(zh, "25%–75%", "25–75%"), false),
             (
                 OUTER,
-                tr(zh, "5%–95%（含统计误差）", "5–95% (with reporting error)"),
+                tr(
+                    zh,
+                    "5%–95%（含统计报告误差）",
+                    "5–95% (with reporting error)",
+                ),
                 false,
             ),
             (
