@@ -4,7 +4,6 @@
 //! a seed gives the same posterior at any thread count.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use wfsim::calibration::check::{marginals, weighted_quantiles};
@@ -15,7 +14,7 @@ use wfsim::model::Trajectory;
 use wfsim::model::params::Pinned;
 use wfsim::scenario::{History, Scenario};
 
-use crate::common::{parse, quiet_scenario};
+use crate::common::{parse, quiet_scenario, wfsim};
 
 /// An exam-only place: 2,000 outside candidates a year, growing at an
 /// unknown rate, passing at an unknown rate.
@@ -127,19 +126,6 @@ fn ninety_percent_intervals_hold_the_truth_about_ninety_percent_of_the_time() {
             i.high
         );
     }
-}
-
-fn wfsim(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wfsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("wfsim runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// A folder holding the exam scenario and a history `scale` times the simulated one.

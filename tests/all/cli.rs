@@ -1,23 +1,9 @@
 //! The command line as a user meets it: exit codes, the files a run writes,
 //! and earlier outputs surviving a failed run.
 
-use std::path::Path;
-use std::process::Command;
+use crate::common::wfsim;
 
 const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml");
-
-fn wfsim(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wfsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("wfsim runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn init_writes_a_template_that_validates_and_runs() {

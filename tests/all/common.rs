@@ -114,3 +114,17 @@ pub fn template() -> Scenario {
         Err(e) => panic!("{e}"),
     }
 }
+
+/// Runs the wfsim binary in `dir`: exit code, stdout, stderr.
+pub fn wfsim(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("wfsim runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
