@@ -72,7 +72,9 @@ impl RunArgs {
     /// The scenario in `file`, with the posterior of `--posterior` attached.
     fn load(&self, file: &Path) -> Result<Scenario, Failure> {
         let mut sc = load(file)?;
+        // The command line's posterior replaces the file's.
         if let Some(dir) = &self.posterior {
+            sc.posterior = None;
             let p = wfsim::scenario::Posterior::read(dir)
                 .and_then(|p| p.take(&self.take))
                 .map_err(other)?;
@@ -335,10 +337,13 @@ fn main() -> ExitCode {
 }
 
 fn load(file: &Path) -> Result<Scenario, Failure> {
-    Scenario::load(file).map_err(|e| match e {
+    let mut sc = Scenario::load(file).map_err(|e| match e {
         LoadError::Invalid(errs) => Failure::Scenario(errs.to_string()),
         io @ LoadError::Io { .. } => Failure::Other(io.to_string()),
-    })
+    })?;
+    wfsim::model::params::attach_declared_posterior(&mut sc)
+        .map_err(|e| Failure::Scenario(format!("error: {}: [posterior]: {e}", file.display())))?;
+    Ok(sc)
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Failure> {

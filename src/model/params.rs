@@ -1041,6 +1041,15 @@ pub fn attach_posterior(
     Ok(())
 }
 
+/// Reads and attaches the posterior the file's `[posterior]` names, if any.
+pub fn attach_declared_posterior(sc: &mut Scenario) -> Result<(), crate::scenario::PosteriorError> {
+    let Some((path, take)) = sc.posterior_from.clone() else {
+        return Ok(());
+    };
+    let p = crate::scenario::Posterior::read(&path)?.take(&take)?;
+    attach_posterior(sc, p)
+}
+
 impl Scenario {
     /// Whether any parameter is redrawn each year.
     pub fn has_yearly_params(&self) -> bool {

@@ -299,6 +299,10 @@ pub struct Scenario {
     /// Joint draws from `wfsim calibrate` that replace the priors of the
     /// parameters they name (`run --posterior`), kept by variants.
     pub posterior: Option<std::sync::Arc<Posterior>>,
+    /// The posterior the file's `[posterior]` names: the path resolved
+    /// against the file's folder, and the parameters to take. Read and
+    /// attached by the caller (`wfsim::model::params::attach_posterior`).
+    pub posterior_from: Option<(PathBuf, Vec<String>)>,
 }
 
 /// Correlated uncertain numbers: a Gaussian copula over the named

@@ -48,7 +48,7 @@ pub enum PosteriorError {
         path: String,
         hint: String,
     },
-    #[error("{}: --take `{pattern}` names no parameter the posterior holds (it holds: {held})", file.display())]
+    #[error("{}: take `{pattern}` names no parameter the posterior holds (it holds: {held})", file.display())]
     NotHeld {
         file: PathBuf,
         pattern: String,

@@ -41,6 +41,20 @@ pub struct ScenarioFile {
     pub correlation: Vec<CorrelationRaw>,
     #[serde(default)]
     pub programme: Vec<ProgrammeRaw>,
+    #[serde(default)]
+    pub posterior: Option<PosteriorRaw>,
+}
+
+/// `[posterior]`: parameters drawn from a `wfsim calibrate` posterior
+/// instead of from this file's priors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PosteriorRaw {
+    /// A `calibrate` folder or its `posterior.csv`, relative to this file.
+    pub from: String,
+    /// The parameters to take (paths, or prefixes ending in `*`); all if absent.
+    #[serde(default)]
+    pub take: Vec<String>,
 }
 
 param_group! {

@@ -670,6 +670,27 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
             fmt_num((weights * 1e9).round() / 1e9),
         );
     }
+    let posterior_from = raw.posterior.as_ref().and_then(|p| {
+        let at = root.key("posterior");
+        if p.from.trim().is_empty() {
+            c.err(
+                &at.key("from"),
+                "a folder written by `wfsim calibrate` (or its posterior.csv), relative to this file",
+                "an empty path",
+            );
+            return None;
+        }
+        if let Some((i, bad)) = p.take.iter().enumerate().find(|(_, t)| t.trim().is_empty()) {
+            c.err(
+                &at.key("take").index(i),
+                "a parameter path, or a prefix ending in *",
+                format!("{bad:?}"),
+            );
+            return None;
+        }
+        let dir = path.parent().unwrap_or(Path::new(""));
+        Some((dir.join(&p.from), p.take.clone()))
+    });
     Scenario {
         file: path.to_path_buf(),
         meta,
@@ -688,6 +709,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         programmes,
         source: String::new(),
         posterior: None,
+        posterior_from,
     }
 }
 

@@ -306,3 +306,45 @@ fn backtest_scores_held_out_years_against_both_baselines() {
     // The simulated truth grows, so carrying the last value forward does worst.
     assert!(crps["model"].as_f64().unwrap() < crps["last_value"].as_f64().unwrap());
 }
+
+#[test]
+fn a_file_names_its_posterior_and_the_parameters_it_takes() {
+    let dir = workdir(1.0);
+    std::fs::create_dir(dir.path().join("fit")).unwrap();
+    std::fs::write(
+        dir.path().join("fit/posterior.csv"),
+        "weight,parameters.exam.junior_pass_rate,parameters.exam.outside_growth,distance\n1,0.3,0.2,0.5\n",
+    )
+    .unwrap();
+    let text = format!(
+        "{}\n[posterior]\nfrom = \"fit\"\ntake = [\"parameters.exam.junior_pass_rate\"]\n",
+        exam_scenario()
+    );
+    let file = dir.path().join("plan.toml");
+    std::fs::write(&file, &text).unwrap();
+    let mut sc = Scenario::load(&file).unwrap();
+    wfsim::model::params::attach_declared_posterior(&mut sc).unwrap();
+    let p = sc.posterior.as_ref().unwrap();
+    assert_eq!(p.paths, vec!["parameters.exam.junior_pass_rate"]);
+    let (code, out, err) = wfsim(&["run", "plan.toml", "-n", "50", "--no-charts"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("parameters from the posterior") && out.contains("junior_pass_rate"));
+
+    // A name the posterior does not hold is the file's error (exit 1).
+    std::fs::write(&file, text.replace("junior_pass_rate\"]", "junior_pass\"]")).unwrap();
+    let (code, _, err) = wfsim(&["validate", "plan.toml"], dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("plan.toml: [posterior]")
+            && err.contains("take `parameters.exam.junior_pass`"),
+        "{err}"
+    );
+    // An empty path is caught with its line.
+    std::fs::write(&file, text.replace("from = \"fit\"", "from = \"\"")).unwrap();
+    let (code, _, err) = wfsim(&["validate", "plan.toml"], dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("posterior.from") && err.contains("an empty path"),
+        "{err}"
+    );
+}
