@@ -288,9 +288,52 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     let mut scenario = check(&mut c, path, raw);
     scenario.source = text.to_string();
     if c.errors.is_empty() {
+        check_variants(&mut c, &scenario);
+    }
+    if c.errors.is_empty() {
         Ok(scenario)
     } else {
         Err(ScenarioErrors(c.errors))
+    }
+}
+
+/// Builds every `[[variant]]` now, so that a variant which does not make a
+/// valid scenario (an unknown path, a share of 7) is an error of the file,
+/// at the line of the value it sets, not a surprise when `compare` runs.
+fn check_variants(c: &mut Checker, sc: &Scenario) {
+    for (i, v) in sc.variants.iter().enumerate() {
+        let Err(errs) = sc.variant(v) else { continue };
+        let at = FieldPath::default().key("variant").index(i).key("set");
+        for e in errs.0 {
+            // The set key the error is about: the one its path starts with,
+            // else the only one under the table it names, else the table.
+            let inner = e.path.split(" (with").next().unwrap_or("").to_string();
+            let under: Vec<&String> = v
+                .set
+                .iter()
+                .map(|(k, _)| k)
+                .filter(|k| k.starts_with(&format!("{inner}.")))
+                .collect();
+            let key = v
+                .set
+                .iter()
+                .map(|(k, _)| k)
+                .find(|k| e.path.starts_with(k.as_str()))
+                .or(if under.len() == 1 {
+                    Some(under[0])
+                } else {
+                    None
+                });
+            let found = if key.is_some_and(|k| *k == inner) || inner.is_empty() {
+                e.found
+            } else {
+                format!("{} (at {inner})", e.found)
+            };
+            match key {
+                Some(k) => c.err(&at.key(k), e.expected, found),
+                None => c.err(&at, e.expected, found),
+            }
+        }
     }
 }
 

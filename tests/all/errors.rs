@@ -648,3 +648,36 @@ fn programmes_are_checked_like_the_rest() {
     ));
     assert_has(&msg, &["budgett"]);
 }
+
+#[test]
+fn variants_are_validated_with_the_file_each_error_at_its_line() {
+    // A share of 7 and an unknown path: errors of `validate`, at the value's line.
+    let text = with(
+        "\"levers.exam_support.share\" = 0.13",
+        "\"levers.exam_support.share\" = 7",
+    )
+    .replacen(
+        "\"funding.budget\" = 36_000_000",
+        "\"funding.budgt\" = 36_000_000",
+        1,
+    );
+    let e = errors(&text);
+    let share = line_of(&text, "\"levers.exam_support.share\" = 7");
+    let budget = line_of(&text, "\"funding.budgt\"");
+    assert_has(
+        &e,
+        &[
+            &format!(
+                "plan.toml:{share}:31: `variant[0].set.levers.exam_support.share`: expected a share between 0 and 1, found 7"
+            ),
+            &format!(
+                "plan.toml:{budget}:19: `variant[1].set.funding.budgt`: expected a known field"
+            ),
+        ],
+    );
+    // A combination that breaks a rule of the whole file points at the variant's table.
+    assert_has(
+        &e,
+        &["`variant[0].set`: expected lever shares that add up to at most 100%"],
+    );
+}
