@@ -229,15 +229,31 @@ impl<'a> Locator<'a> {
             .unwrap_or(1)
             .max(1);
         let gutter = line.to_string().len();
+        // A long line (minified input, a pasted blob) is shown as a window
+        // around the column, so one error never echoes megabytes.
+        let chars: Vec<char> = text.chars().collect();
+        let (from, to) = if chars.len() > SNIPPET_CHARS {
+            let from = (col - 1).saturating_sub(SNIPPET_CHARS / 2);
+            (from, (from + SNIPPET_CHARS).min(chars.len()))
+        } else {
+            (0, chars.len())
+        };
+        let lead = if from > 0 { "…" } else { "" };
+        let tail = if to < chars.len() { "…" } else { "" };
+        let shown: String = chars[from.min(chars.len())..to].iter().collect();
+        let caret_at = col - 1 - from.min(col - 1) + lead.chars().count();
         format!(
-            "{:gutter$} |\n{line} | {text}\n{:gutter$} | {}{}",
+            "{:gutter$} |\n{line} | {lead}{shown}{tail}\n{:gutter$} | {}{}",
             "",
             "",
-            " ".repeat(col - 1),
-            "^".repeat(width.min(text.chars().count().saturating_sub(col - 1).max(1)))
+            " ".repeat(caret_at),
+            "^".repeat(width.min(to.saturating_sub(col - 1).max(1)))
         )
     }
 }
+
+/// Most characters of a file's line shown under an error.
+const SNIPPET_CHARS: usize = 120;
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {

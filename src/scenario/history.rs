@@ -85,7 +85,7 @@ impl History {
     /// Reads a history file and checks it against the scenario it will
     /// calibrate: metrics it computes, scopes it has, years it simulates.
     pub fn read(path: &Path, sc: &Scenario) -> Result<History, HistoryErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = super::read_limited(path, super::MAX_SCENARIO_BYTES).map_err(|e| {
             HistoryErrors(vec![HistoryError {
                 file: path.to_path_buf(),
                 line: 0,

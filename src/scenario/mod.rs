@@ -386,7 +386,7 @@ impl Scenario {
 
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+        let text = read_limited(path, MAX_SCENARIO_BYTES).map_err(|e| LoadError::Io {
             path: path.to_path_buf(),
             source: e,
         })?;
@@ -397,6 +397,34 @@ impl Scenario {
     pub fn from_str(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
         validate::validate(path, text)
     }
+}
+
+/// The largest scenario file read: a national plan of 31 provinces and
+/// ~2,800 counties, each with its facts and stocks, is about 5 MB.
+pub const MAX_SCENARIO_BYTES: u64 = 32 << 20;
+
+/// Reads a text file of at most `max` bytes; a larger one (or an endless
+/// device) is refused before it is read into memory.
+pub fn read_limited(path: &Path, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "the file is larger than {} MB, more than any plan needs: is it the right file?",
+            max >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (byte {} is not): save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
 }
 
 /// Why a scenario could not be loaded.

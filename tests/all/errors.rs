@@ -681,3 +681,35 @@ fn variants_are_validated_with_the_file_each_error_at_its_line() {
         &["`variant[0].set`: expected lever shares that add up to at most 100%"],
     );
 }
+
+#[test]
+fn an_error_on_a_long_line_shows_a_window_around_its_column() {
+    // A 60,000-character line with the error near its end.
+    let long = format!("{}\"x\"]", "1, ".repeat(20_000));
+    let text = with("trajectories = 10000", &format!("trajectories = [{long}"));
+    let e = errors(&text);
+    assert!(e.len() < 2_000, "an error echoes {} bytes", e.len());
+    let lines: Vec<&str> = e.lines().collect();
+    let shown = lines
+        .iter()
+        .find(|l| l.contains("trajectories = [") || l.contains('…'));
+    assert!(shown.is_some_and(|l| l.contains('…')), "{e}");
+    // The caret still points at the offending value inside the window.
+    let caret = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("| ") && l.contains('^'));
+    let caret = caret.expect("a caret line");
+    let src = lines[caret - 1];
+    let col = lines[caret].find('^').unwrap();
+    assert!(src[..].chars().count() >= col, "{e}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_input_is_refused_before_it_is_read() {
+    let err = match Scenario::load(Path::new("/dev/zero")) {
+        Ok(_) => panic!("/dev/zero validated"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("larger than 32 MB"), "{err}");
+}
