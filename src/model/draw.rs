@@ -5,13 +5,14 @@
 use rand::{Rng, RngExt as _};
 use rand_distr::{Binomial, Distribution, Poisson};
 
-/// The largest count a quota or a drawn stock may take: far above any
-/// plan, far below where sums of counts could wrap.
-pub const MAX_COUNT: f64 = 1e12;
+/// The largest count a quota or a drawn stock may take (the limit the
+/// scenario's validation holds counts to): far above any plan, far below
+/// where sums of counts could wrap.
+pub const MAX_COUNT: f64 = crate::scenario::group::MAX_COUNT;
 
 /// The largest budget a year may have (yuan): an unbounded distribution's
 /// tail is cut here rather than becoming infinite.
-pub const MAX_MONEY: f64 = 1e15;
+pub const MAX_MONEY: f64 = crate::scenario::group::MAX_MONEY;
 
 /// Binomial(n, p). `p` outside [0, 1] is clamped; NaN counts as 0.
 #[inline]

@@ -20,20 +20,58 @@ pub enum Kind {
     NonNegative,
     /// A strictly positive quantity (odds ratios, unit costs).
     Positive,
-    /// Any finite number (growth rates may be negative).
+    /// Any finite number.
     Real,
+    /// A yearly growth rate: above −100% (a rate of −1 or less would make
+    /// costs and counts negative), at most +1000%.
+    Growth,
+    /// A calendar year.
+    Year,
+    /// The spread (sd) of a yearly growth rate: at most 100 points.
+    Spread,
 }
+
+/// The largest count a file may give or the model may hold: 10¹² people,
+/// places or organisations — a thousand times China's population, so no
+/// real plan comes near it, and far below where a u64 or an f64's integers
+/// lose exactness (2⁵³ ≈ 9·10¹⁵).
+pub const MAX_COUNT: f64 = 1e12;
+/// The largest amount of money, in yuan: 10¹⁵ (about ten times China's
+/// yearly GDP), exact in an f64 to the yuan.
+pub const MAX_MONEY: f64 = 1e15;
+/// Share of a distribution beyond which an unbounded upper tail is not
+/// held to a kind's maximum (the model saturates such draws).
+const TAIL: f64 = 1e-6;
 
 impl Kind {
     /// Says what is expected, for error messages.
     pub fn expected(self) -> &'static str {
         match self {
             Kind::Probability => "a probability between 0 and 1",
-            Kind::Count => "a count ≥ 0",
-            Kind::Money => "an amount of money ≥ 0 (yuan)",
-            Kind::NonNegative => "a number ≥ 0",
-            Kind::Positive => "a number > 0",
+            Kind::Count => "a count ≥ 0 and at most 10¹² (a trillion: more than any plan holds)",
+            Kind::Money => "an amount of money ≥ 0 (yuan) and at most 10¹⁵",
+            Kind::NonNegative => "a number ≥ 0 and at most 10¹²",
+            Kind::Positive => "a number > 0 and at most 10¹⁵",
             Kind::Real => "a finite number",
+            Kind::Growth => "a yearly growth rate above −1 (−100%) and at most 10 (+1000%)",
+            Kind::Year => "a calendar year between 1900 and 2200",
+            Kind::Spread => "a spread of a yearly rate between 0 and 1 (100 points)",
+        }
+    }
+
+    /// The part of a distribution held to the kind's maximum: its whole
+    /// support, except that an unbounded upper tail of a count, an amount or
+    /// a factor is cut at its 1 − 10⁻⁶ quantile (the model saturates the rest).
+    pub fn checked_range(self, dist: &crate::scenario::Dist) -> (f64, f64) {
+        let (lo, hi) = dist.support();
+        let open_above = matches!(
+            self,
+            Kind::Count | Kind::Money | Kind::NonNegative | Kind::Positive
+        );
+        if hi.is_infinite() && open_above {
+            (lo, dist.quantile(1.0 - TAIL).unwrap_or(hi))
+        } else {
+            (lo, hi)
         }
     }
 
@@ -44,11 +82,13 @@ impl Kind {
         }
         match self {
             Kind::Probability => lo >= 0.0 && hi <= 1.0,
-            // An upper tail without bound (a lognormal budget) is fine: every
-            // draw is finite, and counts saturate rather than wrap.
-            Kind::Count | Kind::Money | Kind::NonNegative => lo >= 0.0,
-            Kind::Positive => lo > 0.0,
+            Kind::Count | Kind::NonNegative => lo >= 0.0 && hi <= MAX_COUNT,
+            Kind::Money => lo >= 0.0 && hi <= MAX_MONEY,
+            Kind::Positive => lo > 0.0 && hi <= MAX_MONEY,
             Kind::Real => lo > f64::NEG_INFINITY && hi < f64::INFINITY,
+            Kind::Growth => lo > -1.0 && hi <= 10.0,
+            Kind::Year => lo >= 1900.0 && hi <= 2200.0,
+            Kind::Spread => lo >= 0.0 && hi <= 1.0,
         }
     }
 }

@@ -66,7 +66,7 @@ param_group! {
         /// Probability that the programme happens at all.
         chance: Probability = 1,
         /// The year it starts (a calendar year; often `discrete`).
-        start: Real = 0,
+        start: Year = 2000,
         /// Years over which it builds or trains (at least 1).
         years: Count = 1,
         /// How much: stations and training a share (of the townships, of the
@@ -260,11 +260,11 @@ param_group! {
         /// Odds ratio of passing for SW graduates.
         graduate_pass_odds: Positive = 1.5,
         /// Yearly growth of outside candidates.
-        outside_growth: Real = 0,
+        outside_growth: Growth = 0,
         /// Yearly growth of the registration rates (a trend in exam demand:
         /// national registrations grew 10–52% a year in 2015–2019); the
         /// rates compound and never exceed 1.
-        registration_growth: Real = 0,
+        registration_growth: Growth = 0,
         /// Chance each year of a surge in exam demand (a new rule, a
         /// campaign): that year `surge_size` of those who would not have
         /// sat the exam sit it.
@@ -339,9 +339,9 @@ param_group! {
         /// Benchmark wage in the start year (e.g. the local average wage).
         benchmark: Positive = 40000,
         /// Yearly growth of SW pay and of unit costs.
-        wage_growth: Real = 0.05,
+        wage_growth: Growth = 0.05,
         /// Yearly growth of the benchmark wage.
-        benchmark_growth: Real = 0.05,
+        benchmark_growth: Growth = 0.05,
     }
 }
 
@@ -351,7 +351,7 @@ param_group! {
         /// Share of SW graduates who enter the field.
         graduate_entry_share: Probability = 0.3,
         /// Yearly growth of graduates.
-        graduates_growth: Real = 0,
+        graduates_growth: Growth = 0,
         /// Share of leavers replaced by uncertified hires (roles kept filled).
         replacement_rate: Probability = 1.0,
         /// Yearly growth of social-service roles, filled by uncertified hires.
@@ -405,9 +405,9 @@ param_group! {
         /// Whole-scenario budget in the start year (yuan).
         budget: Money = 0,
         /// Mean yearly growth of the budget for a trajectory.
-        growth: Real = 0,
+        growth: Growth = 0,
         /// Year-to-year standard deviation of growth around that mean.
-        growth_year_sd: NonNegative = 0,
+        growth_year_sd: Spread = 0,
         /// Commitments (posts, contracts, stations) may take at most this
         /// share of a year's budget, so that what is started can be kept paying.
         max_committed_share: Probability = 0.8,

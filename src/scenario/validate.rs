@@ -41,7 +41,7 @@ impl Checker<'_> {
                     self.err(path, problem.expected, problem.found);
                     return;
                 }
-                let (lo, hi) = dist.support();
+                let (lo, hi) = kind.checked_range(dist);
                 if !kind.admits(lo, hi) {
                     self.err(
                         path,
@@ -167,6 +167,9 @@ fn dist_name(d: &super::param::Dist) -> &'static str {
 pub(crate) fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
+    } else if v.is_finite() && v.abs() >= 1e15 {
+        // 1e300, not three hundred digits.
+        format!("{v:e}")
     } else {
         format!("{v}")
     }

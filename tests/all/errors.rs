@@ -713,3 +713,65 @@ fn an_endless_input_is_refused_before_it_is_read() {
     };
     assert!(err.contains("larger than 32 MB"), "{err}");
 }
+
+#[test]
+fn counts_beyond_a_trillion_are_refused_not_wrapped() {
+    for (from, to, path) in [
+        ("orgs = 60", "orgs = 1e20", "region[0].stocks.orgs"),
+        (
+            "graduates_per_year = 150 ",
+            "graduates_per_year = 1e300 ",
+            "region[0].graduates_per_year",
+        ),
+        (
+            "births_per_grant = 0.9",
+            "births_per_grant = 1e300",
+            "parameters.orgs.births_per_grant",
+        ),
+    ] {
+        let text = with(from, to);
+        let e = errors(&text);
+        let line = line_of(&text, to.trim());
+        assert_has(
+            &e,
+            &[
+                &format!("plan.toml:{line}:"),
+                &format!("`{path}`: expected"),
+                "at most 10¹²",
+            ],
+        );
+        assert!(
+            !e.contains("000000000000000000000"),
+            "a number in three hundred digits: {e}"
+        );
+    }
+}
+
+#[test]
+fn growth_of_minus_100_percent_or_less_and_absurd_spreads_are_refused() {
+    let e = errors(&with("wage_growth = 0.05", "wage_growth = -2"));
+    assert_has(
+        &e,
+        &[
+            "`parameters.pay.wage_growth`: expected a yearly growth rate above −1 (−100%)",
+            "found -2",
+        ],
+    );
+    let e = errors(&with("growth_year_sd = 0.02", "growth_year_sd = 1e300"));
+    assert_has(
+        &e,
+        &[
+            "`funding.growth_year_sd`: expected a spread of a yearly rate between 0 and 1",
+            "found 1e300",
+        ],
+    );
+    // A growth distribution that can reach −100% is refused too.
+    let e = errors(&with(
+        "wage_growth = 0.05",
+        "wage_growth = { dist = \"uniform\", min = -1.5, max = 0.1 }",
+    ));
+    assert_has(
+        &e,
+        &["`parameters.pay.wage_growth`", "ranging over [-1.5, 0.1]"],
+    );
+}

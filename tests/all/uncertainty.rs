@@ -295,10 +295,24 @@ fn the_spread_splits_into_unknowns_and_chance_by_the_law_of_total_variance() {
 
 #[test]
 fn an_unbounded_tail_never_makes_a_count_wrap() {
-    // Lognormals with an absurd spread for a stock, a quota and a programme's size.
+    // Absurd spreads are refused when the file is read, with the limit.
+    let absurd = quiet_scenario(
+        3,
+        "[region.stocks]\nuncertified = { dist = \"lognormal\", mu = 10, sigma = 30 }",
+        &[],
+        "",
+    );
+    let e = match wfsim::scenario::Scenario::from_str(std::path::Path::new("t.toml"), &absurd) {
+        Ok(_) => panic!("a lognormal reaching e^152 people validated"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("at most 10¹²"), "{e}");
+    // At the limit, with unbounded tails: stocks near 10¹², a budget near
+    // 10¹⁵, quotas and a programme drawn from lognormals. Counts saturate,
+    // never wrap, go negative or stop being finite.
     let sc = parse(&quiet_scenario(
         3,
-        "townships = 50\n[region.stocks]\nuncertified = { dist = \"lognormal\", mu = 10, sigma = 30 }\njunior = { dist = \"lognormal\", mu = 5, sigma = 30 }",
+        "townships = 50\n[region.stocks]\nuncertified = 999999999999\njunior = { dist = \"lognormal\", mu = 22, sigma = 1 }",
         &[
             ("parameters.attrition", "junior = 0.1\nuncertified = 0.1"),
             ("parameters.exam", "junior_registration_rate = 0.1"),
@@ -307,15 +321,21 @@ fn an_unbounded_tail_never_makes_a_count_wrap() {
                 "replacement_rate = 1\nrole_growth = 0.5",
             ),
         ],
-        "[funding]\nbudget = { dist = \"lognormal\", mu = 20, sigma = 30 }\nmax_committed_share = 1\n\
-         [levers.posts]\nshare = 0.5\ncost_per_post = 1000\nplanned_per_year = { dist = \"lognormal\", mu = 5, sigma = 30 }\n\
-         [levers.training]\nshare = 0.5\ncapacity = { dist = \"lognormal\", mu = 5, sigma = 30 }\n\
-         [[programme]]\nname = \"p\"\nkind = \"posts\"\nstart = 2021\nsize = { dist = \"lognormal\", mu = 5, sigma = 30 }\n",
+        "[funding]\nbudget = { dist = \"lognormal\", mu = 29, sigma = 1 }\nmax_committed_share = 1\n\
+         [levers.posts]\nshare = 0.5\ncost_per_post = 1000\nplanned_per_year = { dist = \"lognormal\", mu = 20, sigma = 1 }\n\
+         [levers.training]\nshare = 0.5\ncapacity = { dist = \"lognormal\", mu = 20, sigma = 1 }\n\
+         [[programme]]\nname = \"p\"\nkind = \"posts\"\nstart = 2021\nsize = { dist = \"lognormal\", mu = 20, sigma = 1 }\n",
     ));
     let r = run(&sc, 200, 48, 2);
-    assert!(
-        r.metrics
-            .iter()
-            .all(|m| m.mean.is_finite() || m.mean.is_nan())
-    );
+    for m in &r.metrics {
+        assert!(
+            m.mean.is_finite() && m.mean >= 0.0 && m.p95 < 1e17,
+            "{} {} {}: mean {}, p95 {}",
+            m.metric,
+            m.scope,
+            m.year,
+            m.mean,
+            m.p95
+        );
+    }
 }
