@@ -714,6 +714,12 @@ fn sweep(
         .map(|a| Axis::parse(a))
         .collect::<Result<_, _>>()
         .map_err(Failure::Other)?;
+    if axes.len() == 2 && axes[0].path == axes[1].path {
+        return Err(Failure::Other(format!(
+            "--set names {} twice; a sweep's two axes must be two different levers",
+            axes[0].path
+        )));
+    }
     let ti = target_index(&sc, target)?;
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "sweep")?;

@@ -195,6 +195,17 @@ impl<'a> Locator<'a> {
     }
 
     /// An error at a byte span (or none).
+    /// An error at the end of the file: for what is missing from it.
+    pub fn at_end(
+        &self,
+        path: String,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> ScenarioError {
+        let end = self.text.trim_end().len();
+        self.at_span(Some(end..end), path, expected, found)
+    }
+
     pub fn at_span(
         &self,
         span: Option<Range<usize>>,

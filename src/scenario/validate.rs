@@ -213,20 +213,49 @@ fn split_message(msg: &str) -> (String, String) {
     if let Some(rest) = msg.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
-        return (expected.to_string(), found.to_string());
+        return (planner_words(expected), planner_words(found));
     }
     if let Some((e, f)) = msg
         .strip_prefix("expected ")
         .and_then(|r| r.split_once(", found "))
     {
-        return (e.to_string(), f.to_string());
+        return (planner_words(e), planner_words(f));
     }
     if let Some(rest) = msg.strip_prefix("invalid value: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
-        return (expected.to_string(), found.to_string());
+        return (planner_words(expected), planner_words(found));
     }
     ("valid TOML for this field".into(), msg.to_string())
+}
+
+/// serde's Rust words ("u64", "sequence") in a planner's words.
+fn planner_words(s: &str) -> String {
+    let s = s.trim();
+    let words: &[(&str, &str)] = &[
+        ("u64", "a whole number ≥ 0"),
+        ("u32", "a whole number ≥ 0"),
+        ("usize", "a whole number ≥ 0"),
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+        ("f64", "a number"),
+        ("a sequence", "a list [ … ]"),
+        ("sequence", "a list [ … ]"),
+        ("a map", "a table { … }"),
+        ("map", "a table { … }"),
+        ("a string", "text in quotes"),
+        ("a boolean", "true or false"),
+        ("struct Param", "a number or a distribution { dist = … }"),
+    ];
+    for (rust, planner) in words {
+        if s == *rust {
+            return planner.to_string();
+        }
+    }
+    // "sequence of ...", "string \"x\"", "integer `3`": keep the value, name the kind.
+    s.replacen("sequence", "list", 1)
+        .replacen("a map", "a table", 1)
+        .replacen("struct ", "", 1)
 }
 
 pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
@@ -1049,7 +1078,12 @@ fn is_cjk(ch: char) -> bool {
 fn check_regions(c: &mut Checker, raw: &ScenarioFile) -> Vec<Region> {
     let root = FieldPath::default();
     if raw.region.is_empty() {
-        c.err(&root, "at least one [[region]]", "no region");
+        let e = c.loc.at_end(
+            "region".into(),
+            "at least one [[region]] with its id, facts and stocks",
+            "no [[region]] in the file",
+        );
+        c.errors.push(e);
     }
     let any_share = raw.region.iter().any(|r| r.budget_share.is_some());
     let n = raw.region.len().max(1) as f64;

@@ -775,3 +775,44 @@ fn growth_of_minus_100_percent_or_less_and_absurd_spreads_are_refused() {
         &["`parameters.pay.wage_growth`", "ranging over [-1.5, 0.1]"],
     );
 }
+
+#[test]
+fn a_file_without_regions_is_told_where_and_what_is_missing() {
+    let e = errors(
+        "schema_version = 1\n[scenario]\nname = \"x\"\n[time]\nstart_year = 2020\nend_year = 2022\n",
+    );
+    assert_has(
+        &e,
+        &[
+            "plan.toml:6:16: `region`: expected at least one [[region]]",
+            "found no [[region]] in the file",
+        ],
+    );
+}
+
+#[test]
+fn messages_use_the_planners_words_not_rust_type_names() {
+    for (from, to, want) in [
+        (
+            "seed = 2020",
+            "seed = [1, 2]",
+            "expected a whole number ≥ 0, found a list [ … ]",
+        ),
+        (
+            "tags = [\"urban\"]",
+            "tags = \"urban\"",
+            "expected a list [ … ], found string \"urban\"",
+        ),
+        (
+            "label = \"中心区\"",
+            "label = 5",
+            "expected text in quotes, found integer `5`",
+        ),
+    ] {
+        let e = errors(&with(from, to));
+        assert_has(&e, &[want]);
+        for rust in ["u64", "sequence", "struct ", "a map"] {
+            assert!(!e.contains(rust), "{rust:?} in: {e}");
+        }
+    }
+}

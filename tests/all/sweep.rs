@@ -102,3 +102,27 @@ fn the_sweep_command_writes_a_table_and_a_heat_map_and_refuses_bad_points() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("certified-2025"));
 }
+
+#[test]
+fn the_same_lever_twice_is_refused_not_silently_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = crate::common::wfsim(
+        &[
+            "sweep",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml"),
+            "--set",
+            "funding.budget=1e7,2e7",
+            "--set",
+            "funding.budget=3e7,4e7",
+            "-n",
+            "10",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("names funding.budget twice"), "{err}");
+    assert!(
+        !dir.path().join("outputs").exists(),
+        "a refused sweep wrote a folder"
+    );
+}
