@@ -720,6 +720,9 @@ fn sweep(
             axes[0].path
         )));
     }
+    for a in &axes {
+        check_lever(&sc, &a.path, &a.values)?;
+    }
     let ti = target_index(&sc, target)?;
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "sweep")?;
@@ -794,6 +797,7 @@ fn solve(
         max,
         tolerance,
     };
+    check_lever(&sc, &goal.lever, &[goal.min, goal.max])?;
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "solve")?;
     // How many evaluations it takes is not known in advance: a spinner, not a bar.
@@ -870,6 +874,16 @@ fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Re
 }
 
 /// The index of a target by id, the joint ("joint") being one past the last.
+/// Each value of a lever makes a valid scenario: checked before any output
+/// folder is made, so a mistyped path leaves nothing behind.
+fn check_lever(sc: &Scenario, path: &str, values: &[f64]) -> Result<(), Failure> {
+    for &v in values {
+        sc.with_values(&[(path.to_string(), toml::Value::Float(v))])
+            .map_err(|e| Failure::Scenario(e.to_string()))?;
+    }
+    Ok(())
+}
+
 fn target_index(sc: &Scenario, id: &str) -> Result<usize, Failure> {
     let ids: Vec<&str> = sc
         .targets

@@ -246,3 +246,42 @@ fn an_unreachable_target_is_explained_in_the_terminal_and_summary() {
         .unwrap();
     assert_eq!(t["attainable"]["unreachable"], true);
 }
+
+#[test]
+fn sweep_and_solve_check_their_lever_before_making_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = wfsim(
+        &[
+            "sweep",
+            TEMPLATE,
+            "--set",
+            "levers.nothing=1,2",
+            "-n",
+            "10",
+            "-o",
+            "sw",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown field `nothing`"), "{err}");
+    let (code, _, err) = wfsim(
+        &[
+            "solve",
+            TEMPLATE,
+            "--lever",
+            "levers.nothing",
+            "--min",
+            "0",
+            "--max",
+            "1",
+            "-n",
+            "10",
+            "-o",
+            "sv",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(!dir.path().join("sw").exists() && !dir.path().join("sv").exists());
+}
