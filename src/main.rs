@@ -44,9 +44,13 @@ struct RunArgs {
     /// Output folder (default: outputs/<scenario name>/, and a subfolder per analysis).
     #[arg(short, long)]
     out: Option<PathBuf>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; more than the cores only with
+    /// --force-threads). Results do not depend on it.
     #[arg(short = 'j', long)]
     threads: Option<usize>,
+    /// Allow more threads than cores (at most 1,024).
+    #[arg(long)]
+    force_threads: bool,
     /// No progress bar and no printed table.
     #[arg(short, long)]
     quiet: bool,
@@ -85,7 +89,8 @@ impl RunArgs {
 
     /// Run options for a scenario; at least one trajectory.
     fn options(&self, sc: &Scenario) -> Result<RunOptions, Failure> {
-        let opts = RunOptions::for_scenario(sc, self.trajectories, self.seed, self.threads);
+        let threads = worker_threads(self.threads, self.force_threads, self.quiet)?;
+        let opts = RunOptions::for_scenario(sc, self.trajectories, self.seed, threads);
         if opts.trajectories == 0 {
             return Err(Failure::Other("--trajectories must be at least 1".into()));
         }
@@ -874,6 +879,39 @@ fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Re
 }
 
 /// The index of a target by id, the joint ("joint") being one past the last.
+/// Most worker threads, even when forced.
+const MAX_THREADS: usize = 1024;
+
+/// The worker threads to use: at most one per core unless forced (results
+/// do not depend on it, and thousands of threads only cost memory and time).
+fn worker_threads(
+    requested: Option<usize>,
+    force: bool,
+    quiet: bool,
+) -> Result<Option<usize>, Failure> {
+    let Some(n) = requested else { return Ok(None) };
+    if n > MAX_THREADS {
+        return Err(Failure::Other(format!(
+            "--threads {n} is more than wfsim starts ({MAX_THREADS}); this machine has {} cores",
+            cores()
+        )));
+    }
+    let cores = cores();
+    if n > cores && !force {
+        if !quiet {
+            eprintln!(
+                "note: --threads {n} is more than this machine's {cores} cores: using {cores} (results do not depend on it; --force-threads to use {n})"
+            );
+        }
+        return Ok(Some(cores));
+    }
+    Ok(Some(n))
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Each value of a lever makes a valid scenario: checked before any output
 /// folder is made, so a mistyped path leaves nothing behind.
 fn check_lever(sc: &Scenario, path: &str, values: &[f64]) -> Result<(), Failure> {

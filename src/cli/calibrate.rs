@@ -49,9 +49,13 @@ pub struct CalibrateArgs {
     /// Output folder (default: outputs/<scenario name>/calibrate, or backtest, or check).
     #[arg(short, long)]
     out: Option<PathBuf>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; more than the cores only with
+    /// --force-threads). Results do not depend on it.
     #[arg(short = 'j', long)]
     threads: Option<usize>,
+    /// Allow more threads than cores (at most 1,024).
+    #[arg(long)]
+    force_threads: bool,
     /// No progress and no printed table.
     #[arg(short, long)]
     quiet: bool,
@@ -87,7 +91,8 @@ impl CalibrateArgs {
             )));
         }
         let mut s = Settings::new(self.particles, self.seed.or(sc.default_seed).unwrap_or(1));
-        s.threads = self.threads.unwrap_or(0);
+        s.threads =
+            super::worker_threads(self.threads, self.force_threads, self.quiet)?.unwrap_or(0);
         s.tolerance = self.tolerance;
         s.min_acceptance = self.min_acceptance;
         s.max_simulations = self.max_simulations;

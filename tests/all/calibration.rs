@@ -187,6 +187,7 @@ fn one_seed_gives_the_same_posterior_at_one_and_two_threads() {
             "3",
             "-j",
             threads,
+            "--force-threads",
             "-o",
             &out,
         ];

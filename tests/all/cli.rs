@@ -154,6 +154,7 @@ fn same_seed_same_summary_at_any_thread_count() {
                 "9",
                 "-j",
                 if name == "a" { "1" } else { "2" },
+                "--force-threads",
                 "--out",
                 name,
                 "-q",
@@ -284,4 +285,40 @@ fn sweep_and_solve_check_their_lever_before_making_a_folder() {
     );
     assert_eq!(code, 1, "{err}");
     assert!(!dir.path().join("sw").exists() && !dir.path().join("sv").exists());
+}
+
+#[test]
+fn a_hundred_thousand_threads_are_refused_and_more_than_the_cores_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = wfsim(
+        &["run", TEMPLATE, "-n", "10", "-j", "100000", "-q"],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--threads 100000 is more than wfsim starts (1024)"),
+        "{err}"
+    );
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let many = (cores + 1).to_string();
+    let (code, _, err) = wfsim(
+        &[
+            "run",
+            TEMPLATE,
+            "-n",
+            "10",
+            "-j",
+            &many,
+            "--no-charts",
+            "-o",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&format!("using {cores}")), "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["run"]["threads"].as_u64(), Some(cores as u64));
 }
