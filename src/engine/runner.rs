@@ -75,6 +75,23 @@ pub enum RunError {
     NoTrajectories,
     #[error("the run was interrupted")]
     Interrupted,
+    /// A metric took a value no real place can have: a model error, never
+    /// written to the outputs as if it were a plausible 0.
+    #[error(
+        "trajectory {} produced an impossible value: {} = {} for {} in {} — a model error, not a result; please report it with the scenario file and seed",
+        .0.trajectory, .0.metric, .0.value, .0.scope, .0.year
+    )]
+    Impossible(Impossible),
+}
+
+/// Where a metric first took an impossible (negative or non-finite) value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impossible {
+    pub trajectory: u64,
+    pub metric: &'static str,
+    pub scope: String,
+    pub year: i32,
+    pub value: f64,
 }
 
 /// One row of `metrics.csv`, written by a run and read back by `wfsim report`.
@@ -141,6 +158,9 @@ struct Aggregate {
     /// For each target with an `every:` scope, trajectories in which each
     /// tagged region met it (flattened in target order).
     region_met: Vec<u64>,
+    /// The first (lowest-numbered) trajectory with an impossible value:
+    /// (trajectory, metric index, scope index, year index, value).
+    impossible: Option<(u64, usize, usize, usize, f64)>,
 }
 
 impl Aggregate {
@@ -149,6 +169,7 @@ impl Aggregate {
             cells: vec![Histogram::default(); cells],
             programmes: vec![ProgrammeCounts::new(horizon); programmes],
             region_met: vec![0; region_slots],
+            impossible: None,
         }
     }
 
@@ -162,6 +183,11 @@ impl Aggregate {
         for (a, b) in self.region_met.iter_mut().zip(&other.region_met) {
             *a += b;
         }
+        // The lowest trajectory wins, whatever the merge order.
+        self.impossible = match (self.impossible, other.impossible) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
         self
     }
 }
@@ -286,6 +312,7 @@ pub fn run(
                         record(
                             sc,
                             &mut w,
+                            i as u64,
                             &region_offsets,
                             &mut vals[j * nt..(j + 1) * nt],
                             &mut firsts[j * nt..(j + 1) * nt],
@@ -307,6 +334,19 @@ pub fn run(
     });
     if cancel.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
+    }
+    if let Some((trajectory, mi, s, y, value)) = agg.impossible {
+        return Err(RunError::Impossible(Impossible {
+            trajectory,
+            metric: Metric::ALL[mi].name(),
+            scope: if s == 0 {
+                "total".into()
+            } else {
+                sc.regions[s - 1].id.clone()
+            },
+            year: sc.start_year + y as i32,
+            value,
+        }));
     }
 
     // Twins of the first trajectories, for the split of each target's
@@ -486,6 +526,7 @@ fn fixed(m: Metric, v: f64) -> u64 {
 fn record(
     sc: &Scenario,
     w: &mut Worker,
+    trajectory: u64,
     region_offsets: &[usize],
     vals: &mut [f64],
     firsts: &mut [u16],
@@ -505,9 +546,20 @@ fn record(
         w.totals[y] = total;
         let out = &mut w.pending[base..base + metric_cells];
         for (mi, &m) in Metric::ALL.iter().enumerate() {
-            out[cell(y, 0, mi, scopes, metrics)] = fixed(m, total.metric(m));
+            // No metric can be negative (beyond rounding) or non-finite.
+            let floor = -0.5 / m.unit().scale();
+            let mut note = |s: usize, v: f64| {
+                if !(v >= floor && v.is_finite()) && w.agg.impossible.is_none() {
+                    w.agg.impossible = Some((trajectory, mi, s, y, v));
+                }
+            };
+            let v = total.metric(m);
+            note(0, v);
+            out[cell(y, 0, mi, scopes, metrics)] = fixed(m, v);
             for (r, t) in row.iter().enumerate() {
-                out[cell(y, r + 1, mi, scopes, metrics)] = fixed(m, t.metric(m));
+                let v = t.metric(m);
+                note(r + 1, v);
+                out[cell(y, r + 1, mi, scopes, metrics)] = fixed(m, v);
             }
         }
     }
@@ -572,5 +624,63 @@ fn row_value(t: &Target, row: &[Tally], total: Option<&Tally>) -> f64 {
                 vals.fold(f64::NEG_INFINITY, f64::max)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker for `sc` that has just run trajectory 0.
+    fn worker(sc: &Scenario) -> Worker {
+        let years = sc.horizon() + 1;
+        let cells = years * (sc.regions.len() + 1) * Metric::ALL.len() + sc.targets.len() * years;
+        let mut w = Worker {
+            traj: Trajectory::new(sc),
+            totals: vec![Tally::default(); years],
+            agg: Aggregate::new(cells, 0, 0, sc.horizon()),
+            pending: vec![0; BLOCK * cells],
+            pending_rows: 0,
+            column: Vec::new(),
+        };
+        w.traj.run(sc, 1, 0);
+        w
+    }
+
+    #[test]
+    fn an_impossible_value_is_caught_not_written_as_zero() {
+        let sc = crate::scenario::Scenario::from_str(
+            std::path::Path::new("t.toml"),
+            crate::scenario::TEMPLATE,
+        )
+        .unwrap();
+        let offsets = vec![0; sc.targets.len()];
+        let nt = sc.targets.len();
+        let (mut vals, mut firsts) = (vec![0.0; nt], vec![0u16; nt]);
+        let mut w = worker(&sc);
+        record(&sc, &mut w, 7, &offsets, &mut vals, &mut firsts);
+        assert_eq!(w.agg.impossible, None, "a sound trajectory flagged");
+        // A budget gone NaN in region 1, year 2.
+        let regions = sc.regions.len();
+        w.traj.tallies[2 * regions + 1].budget = f64::NAN;
+        record(&sc, &mut w, 7, &offsets, &mut vals, &mut firsts);
+        let (t, mi, s, y, v) = w.agg.impossible.unwrap();
+        assert_eq!((t, Metric::ALL[mi].name(), y), (7, "budget", 2));
+        assert!(v.is_nan() && (s == 0 || s == 2));
+    }
+
+    #[test]
+    fn the_lowest_trajectory_with_an_impossible_value_is_reported_in_any_merge_order() {
+        let a = |t: u64| {
+            let mut g = Aggregate::new(0, 0, 0, 1);
+            g.impossible = Some((t, 0, 0, 1, -5.0));
+            g
+        };
+        assert_eq!(a(9).merge(a(3)).impossible.unwrap().0, 3);
+        assert_eq!(a(3).merge(a(9)).impossible.unwrap().0, 3);
+        assert_eq!(
+            Aggregate::new(0, 0, 0, 1).merge(a(4)).impossible.unwrap().0,
+            4
+        );
     }
 }
