@@ -412,7 +412,15 @@ fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), 
     let result =
         wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false)).map_err(other)?;
     bar.finish_and_clear();
+    dir.clean_stale();
     let mut written = dir.write_all(&sc, &result).map_err(other)?;
+    if briefing.is_none() {
+        for p in dir.remove_briefing() {
+            if !args.quiet {
+                eprintln!("removed {} (the previous run's briefing)", p.display());
+            }
+        }
+    }
     if let Some(chart) = briefing {
         let results = Results::from_run(&sc, &result).map_err(other)?;
         let charts = write_briefing(&dir, &results, chart.font.as_deref()).map_err(other)?;

@@ -113,6 +113,44 @@ impl OutputDir {
         Ok(target)
     }
 
+    /// Removes what an interrupted write left behind: hidden temporary
+    /// files (`.NAME.XXXX.tmp`) and staged folders (`.NAME.XXXX`) in this
+    /// folder. Called when a run starts writing here.
+    pub fn clean_stale(&self) {
+        let Ok(entries) = fs::read_dir(&self.path) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let staged = [".charts.", ".calibrate.", ".backtest.", ".check."]
+                .iter()
+                .any(|p| name.starts_with(p));
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = fs::remove_file(e.path());
+            } else if staged && e.path().is_dir() {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+
+    /// Removes the briefing (charts, report.html, summary.xlsx) of an
+    /// earlier run, which a run without charts would otherwise leave beside
+    /// its own numbers. Returns what it removed.
+    pub fn remove_briefing(&self) -> Vec<PathBuf> {
+        let mut removed = Vec::new();
+        for name in ["report.html", "summary.xlsx"] {
+            let p = self.path.join(name);
+            if p.is_file() && fs::remove_file(&p).is_ok() {
+                removed.push(p);
+            }
+        }
+        let charts = self.path.join("charts");
+        if charts.is_dir() && fs::remove_dir_all(&charts).is_ok() {
+            removed.push(charts);
+        }
+        removed
+    }
+
     /// Renders every exporter first, then writes them, so an encoding error
     /// leaves every earlier file as it was.
     pub fn write_all(&self, sc: &Scenario, run: &RunResult) -> Result<Vec<PathBuf>, OutputError> {
@@ -148,12 +186,18 @@ pub fn write_briefing(
         name: "summary.xlsx",
         message: e.to_string(),
     })?;
-    let chart_dir = OutputDir::prepare(&dir.path().join("charts"))?;
-    let mut written = Vec::new();
-    for c in &charts {
-        written.push(chart_dir.write(&format!("{}.svg", c.name), c.svg.as_bytes())?);
-        written.push(chart_dir.write(&format!("{}.png", c.name), &c.png)?);
-    }
+    // The charts folder is replaced whole: a chart of a target the file no
+    // longer has does not linger beside the new ones.
+    let files: calibration::Files = charts
+        .iter()
+        .flat_map(|c| {
+            [
+                (format!("{}.svg", c.name), c.svg.clone().into_bytes()),
+                (format!("{}.png", c.name), c.png.clone()),
+            ]
+        })
+        .collect();
+    let mut written = calibration::replace_folder(&dir.path().join("charts"), &files)?;
     written.push(dir.write("report.html", page.as_bytes())?);
     written.push(dir.write("summary.xlsx", &book)?);
     Ok(written)

@@ -322,3 +322,51 @@ fn a_hundred_thousand_threads_are_refused_and_more_than_the_cores_capped() {
             .unwrap();
     assert_eq!(summary["run"]["threads"].as_u64(), Some(cores as u64));
 }
+
+#[test]
+fn a_run_folder_never_mixes_two_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = wfsim(
+        &["run", TEMPLATE, "-n", "50", "-o", "out", "-q"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.join("report.html").exists() && out.join("charts").is_dir());
+    // Leftovers of a killed run, and a chart of a target the file no longer has.
+    std::fs::write(out.join(".summary.json.abc123.tmp"), "half").unwrap();
+    std::fs::write(out.join("charts/fan-deleted-target.png"), "old").unwrap();
+    let (code, _, err) = wfsim(&["run", TEMPLATE, "-n", "50", "-o", "out"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.join(".summary.json.abc123.tmp").exists());
+    assert!(!out.join("charts/fan-deleted-target.png").exists());
+    assert!(out.join("charts/probability.png").exists());
+    // A run without charts does not leave the previous run's briefing beside its numbers.
+    let (code, _, err) = wfsim(
+        &[
+            "run",
+            TEMPLATE,
+            "-n",
+            "60",
+            "-s",
+            "99",
+            "-o",
+            "out",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("the previous run's briefing"), "{err}");
+    for stale in ["report.html", "summary.xlsx", "charts"] {
+        assert!(
+            !out.join(stale).exists(),
+            "{stale} of the earlier run is still there"
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}
