@@ -116,3 +116,63 @@ fn every_analysis_gives_the_same_answer_at_one_and_two_threads() {
     let a2 = sensitivity::analyse(&sc, &run(&sc, 300, 8, 2));
     assert_eq!(a1, a2);
 }
+
+/// The template with what a plain run does not exercise switched on: year
+/// effects with uncertain persistence, a shared regional draw, a rank
+/// correlation, exam demand trend and surges, and a programme that may come.
+fn rich_template() -> wfsim::scenario::Scenario {
+    let text = include_str!("../../scenarios/template.toml")
+        .replacen(
+            "junior_registration_rate = { dist = \"pert\", min = 0.04, mode = 0.08, max = 0.15 }",
+            "junior_registration_rate = { dist = \"pert\", min = 0.04, mode = 0.08, max = 0.15, per = \"year\", year_sd = 0.02, persistence = { dist = \"uniform\", min = 0.2, max = 0.8 } }\nregistration_growth = { dist = \"normal\", mean = 0.05, sd = 0.05, min = -0.1, max = 0.3 }\nsurge_chance = 0.2\nsurge_size = 0.2",
+            1,
+        )
+        .replacen(
+            "uncertified = { dist = \"pert\", min = 3000, mode = 4000, max = 5000 }",
+            "uncertified = { dist = \"pert\", min = 3000, mode = 4000, max = 5000, shared = 0.5 }",
+            1,
+        )
+        .replacen(
+            "[[variant]]",
+            "[[correlation]]\nbetween = [\"parameters.exam.intermediate_pass_rate\", \"parameters.entry.graduate_entry_share\"]\nrank = 0.6\n\n[[programme]]\nname = \"stations\"\nlabel = \"工程\"\nkind = \"stations\"\nscope = \"tag:rural\"\nchance = { dist = \"bernoulli\", p = 0.5 }\nstart = { dist = \"discrete\", values = [2022, 2023], weights = [0.6, 0.4] }\nyears = 2\nsize = 1.0\nfunder_share = { dist = \"uniform\", min = 0.5, max = 1.0 }\n\n[[variant]]",
+            1,
+        );
+    parse(&text)
+}
+
+#[test]
+fn the_same_answer_at_1_2_3_7_and_16_threads() {
+    let sc = rich_template();
+    let base = run(&sc, 333, 17, 1);
+    for threads in [2, 3, 7, 16] {
+        let r = run(&sc, 333, 17, threads);
+        assert_eq!(r.threads, threads);
+        assert_eq!(
+            r.metrics, base.metrics,
+            "metrics differ at {threads} threads"
+        );
+        assert_eq!(
+            r.records, base.records,
+            "records differ at {threads} threads"
+        );
+        assert_eq!(r.joint, base.joint);
+    }
+}
+
+#[test]
+fn value_stability_of_a_multi_region_run_with_transfers_and_yearly_draws() {
+    // A digest of every metrics.csv number of the rich template at seed 5.
+    // If a change alters it on purpose, update it and say why in CHANGELOG.md.
+    let r = run(&rich_template(), 300, 5, 2);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for m in &r.metrics {
+        for v in [m.mean, m.sd, m.p05, m.p25, m.p50, m.p75, m.p95] {
+            for b in v.to_bits().to_le_bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01B3);
+            }
+        }
+    }
+    assert_eq!(r.metrics.len(), 882);
+    assert_eq!(h, 0xbd17_b9d4_2d7c_e10c, "metrics digest changed: {h:#x}");
+}
