@@ -10,6 +10,7 @@ mod conservation;
 mod determinism;
 mod errors;
 mod funding;
+mod fuzz;
 mod interval;
 mod programmes;
 mod scenarios;
