@@ -34,10 +34,14 @@ fn expect(name: &str, targets: &[(&str, &str, &str, i32, f64)]) {
             (metric, scope, year, threshold),
             "{name}: {id}"
         );
-        assert!(
-            (0.0..=1.0).contains(&t.p_met) && t.ci_low <= t.p_met && t.p_met <= t.ci_high,
-            "{name}: {id}"
-        );
+        // P(met) is the share of trajectories whose record meets it, with
+        // the Wilson interval of that count.
+        let ti = sc.targets.iter().position(|x| x.id == id).unwrap();
+        let n = r.records.values.len() / r.records.targets;
+        let met = (0..n).filter(|&i| r.records.met(&sc, i, ti)).count() as u64;
+        assert_eq!(t.p_met, met as f64 / n as f64, "{name}: {id}");
+        let w = wfsim::stats::wilson(met, n as u64);
+        assert_eq!((t.ci_low, t.ci_high), (w.low, w.high), "{name}: {id}");
         assert!(
             !t.label.is_empty() && t.label != t.id,
             "{name}: {id} carries the document's wording"
