@@ -413,6 +413,7 @@ fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), 
         wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false)).map_err(other)?;
     bar.finish_and_clear();
     dir.clean_stale();
+    dir.begin_run().map_err(other)?;
     let mut written = dir.write_all(&sc, &result).map_err(other)?;
     if briefing.is_none() {
         for p in dir.remove_briefing() {
@@ -430,6 +431,7 @@ fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), 
                 .filter(|p| p.extension().is_none_or(|e| e != "svg")),
         );
     }
+    written.push(dir.write_manifest().map_err(other)?);
     args.print(|o| print_summary(o, &sc, &result, &written))
 }
 
@@ -591,7 +593,9 @@ fn print_summary(
 fn report(dir: &Path, chart: &ChartArgs) -> Result<(), Failure> {
     let results = Results::read(dir).map_err(other)?;
     let out = OutputDir::prepare(dir).map_err(other)?;
+    out.check_manifest().map_err(other)?;
     let written = write_briefing(&out, &results, chart.font.as_deref()).map_err(other)?;
+    out.write_manifest().map_err(other)?;
     let charts = written
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "png"))

@@ -113,6 +113,70 @@ impl OutputDir {
         Ok(target)
     }
 
+    /// Starts writing a run: the old manifest goes first, so that a run
+    /// killed half way leaves a folder `wfsim report` refuses, not a mix.
+    pub fn begin_run(&self) -> Result<(), OutputError> {
+        let m = self.path.join(MANIFEST);
+        match fs::remove_file(&m) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(OutputError::Write { path: m, source: e })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `manifest.json`, last: the size and digest of each of the
+    /// run's files present in the folder.
+    pub fn write_manifest(&self) -> Result<PathBuf, OutputError> {
+        let mut files = serde_json::Map::new();
+        for name in RUN_FILES {
+            if let Ok(bytes) = fs::read(self.path.join(name)) {
+                files.insert(
+                    name.to_string(),
+                    serde_json::json!({ "bytes": bytes.len(), "fnv1a64": digest(&bytes) }),
+                );
+            }
+        }
+        let v = serde_json::json!({ "wfsim_version": env!("CARGO_PKG_VERSION"), "files": files });
+        let bytes = serde_json::to_vec_pretty(&v).map_err(|e| OutputError::Encode {
+            name: "manifest.json",
+            message: e.to_string(),
+        })?;
+        self.write(MANIFEST, &bytes)
+    }
+
+    /// Checks that the folder is one finished run: a manifest, and every
+    /// file it lists as it was written.
+    pub fn check_manifest(&self) -> Result<(), OutputError> {
+        let m = self.path.join(MANIFEST);
+        let bad = |message: String| OutputError::Read {
+            path: self.path.clone(),
+            message,
+        };
+        let text = fs::read(&m).map_err(|_| {
+            bad("no manifest.json: the folder is not one finished run (an interrupted run, or one written by a wfsim before 0.1 kept no manifest); run the scenario again".into())
+        })?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&text).map_err(|e| bad(format!("manifest.json: {e}")))?;
+        let files = v["files"]
+            .as_object()
+            .ok_or_else(|| bad("manifest.json lists no files".into()))?;
+        for need in ["summary.json", "metrics.csv"] {
+            if !files.contains_key(need) {
+                return Err(bad(format!("manifest.json does not list {need}")));
+            }
+        }
+        for (name, want) in files {
+            let got = fs::read(self.path.join(name)).map(|b| digest(&b)).ok();
+            if got.as_deref() != want["fnv1a64"].as_str() {
+                return Err(bad(format!(
+                    "{name} is not the file this run wrote (changed or from another run): the folder mixes two runs; run the scenario again"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Removes what an interrupted write left behind: hidden temporary
     /// files (`.NAME.XXXX.tmp`) and staged folders (`.NAME.XXXX`) in this
     /// folder. Called when a run starts writing here.
@@ -163,6 +227,27 @@ impl OutputDir {
             .map(|(name, bytes)| self.write(name, bytes))
             .collect()
     }
+}
+
+/// The manifest of a run's folder, written last.
+pub const MANIFEST: &str = "manifest.json";
+/// The files of a run that its manifest vouches for.
+const RUN_FILES: [&str; 5] = [
+    "summary.json",
+    "metrics.csv",
+    "targets.csv",
+    "report.html",
+    "summary.xlsx",
+];
+
+/// FNV-1a, 64 bits, in hex: enough to tell one run's file from another's.
+fn digest(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    format!("{h:016x}")
 }
 
 /// The default output folder of a scenario: `outputs/<name>/`.

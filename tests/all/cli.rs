@@ -373,3 +373,36 @@ fn a_run_folder_never_mixes_two_runs() {
         .collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
 }
+
+#[test]
+fn report_refuses_a_folder_that_mixes_two_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |n: &str, out: &str| {
+        let (code, _, err) = wfsim(
+            &["run", TEMPLATE, "-n", n, "-o", out, "-q", "--no-charts"],
+            dir.path(),
+        );
+        assert_eq!(code, 0, "{err}");
+    };
+    run("40", "a");
+    run("80", "b");
+    let (code, _, err) = wfsim(&["report", "a"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    // summary.json of one run beside metrics.csv of another: refused, named.
+    std::fs::copy(
+        dir.path().join("b/summary.json"),
+        dir.path().join("a/summary.json"),
+    )
+    .unwrap();
+    let (code, _, err) = wfsim(&["report", "a"], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("summary.json is not the file this run wrote"),
+        "{err}"
+    );
+    // A run killed before its manifest: no manifest, refused.
+    std::fs::remove_file(dir.path().join("b/manifest.json")).unwrap();
+    let (code, _, err) = wfsim(&["report", "b"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("no manifest.json"), "{err}");
+}
