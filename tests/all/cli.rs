@@ -406,3 +406,29 @@ fn report_refuses_a_folder_that_mixes_two_runs() {
     assert_eq!(code, 2);
     assert!(err.contains("no manifest.json"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_the_previous_run_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = wfsim(
+        &["run", TEMPLATE, "-n", "50", "-o", "out", "-q"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read(dir.path().join("out/summary.json")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args(["run", TEMPLATE, "-n", "5000000", "-o", "out", "-q"])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    let _ = child.wait();
+    assert_eq!(
+        std::fs::read(dir.path().join("out/summary.json")).unwrap(),
+        before
+    );
+    let (code, _, err) = wfsim(&["report", "out"], dir.path());
+    assert_eq!(code, 0, "the previous run is no longer whole: {err}");
+}
