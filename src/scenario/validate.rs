@@ -259,6 +259,9 @@ fn planner_words(s: &str) -> String {
 }
 
 pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
+    // A byte-order mark (Windows editors write one) is not part of line 1:
+    // columns and carets count from after it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let loc = Locator::new(path, text);
 
     // Syntax first: a file that is not TOML has nothing else to check.

@@ -816,3 +816,15 @@ fn messages_use_the_planners_words_not_rust_type_names() {
         }
     }
 }
+
+#[test]
+fn a_byte_order_mark_does_not_shift_the_caret() {
+    let e = errors(&format!(
+        "\u{feff}{}",
+        with("schema_version = 1", "schema_version = \"x\"")
+    ));
+    assert_has(&e, &["plan.toml:1:18: `schema_version`"]);
+    assert!(!e.contains('\u{feff}'), "{e}");
+    // And a file with a BOM is otherwise read as without.
+    assert!(Scenario::from_str(Path::new("plan.toml"), &format!("\u{feff}{TEMPLATE}")).is_ok());
+}
