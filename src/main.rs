@@ -474,6 +474,9 @@ fn print_summary(
         "{} — {} trajectories, seed {}, {} threads, {:.2} s",
         sc.meta.label, r.options.trajectories, r.options.seed, r.threads, r.elapsed_seconds
     )?;
+    for w in &r.warnings {
+        writeln!(o, "warning: {w}")?;
+    }
     if let Some(p) = &sc.posterior {
         writeln!(
             o,

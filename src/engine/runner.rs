@@ -147,6 +147,9 @@ pub struct RunResult {
     pub records: Records,
     /// What each programme did.
     pub programmes: Vec<ProgrammeSummary>,
+    /// What the reader must know about how the numbers were made: e.g. a
+    /// count that reached the model's limit (10¹²) and was held there.
+    pub warnings: Vec<String>,
 }
 
 /// The metrics aggregated over trajectories, by (year, scope, metric).
@@ -161,6 +164,9 @@ struct Aggregate {
     /// The first (lowest-numbered) trajectory with an impossible value:
     /// (trajectory, metric index, scope index, year index, value).
     impossible: Option<(u64, usize, usize, usize, f64)>,
+    /// The first trajectory in which a count reached the model's limit and
+    /// was held there: (trajectory, metric index, scope index, year index).
+    saturated: Option<(u64, usize, usize, usize)>,
 }
 
 impl Aggregate {
@@ -170,6 +176,7 @@ impl Aggregate {
             programmes: vec![ProgrammeCounts::new(horizon); programmes],
             region_met: vec![0; region_slots],
             impossible: None,
+            saturated: None,
         }
     }
 
@@ -185,6 +192,10 @@ impl Aggregate {
         }
         // The lowest trajectory wins, whatever the merge order.
         self.impossible = match (self.impossible, other.impossible) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        self.saturated = match (self.saturated, other.saturated) {
             (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
             (a, b) => a.or(b),
         };
@@ -468,7 +479,20 @@ pub fn run(
             )
         })
         .collect();
+    let warnings = agg
+        .saturated
+        .map(|(t, mi, s, y)| {
+            format!(
+                "a count reached the model's limit of 10¹² and was held there (first in trajectory {t}: {} in {} in {}); figures at that size are not meaningful — check the file's growth rates and sizes",
+                Metric::ALL[mi].name(),
+                sc.regions[s - 1].id,
+                sc.start_year + y as i32
+            )
+        })
+        .into_iter()
+        .collect();
     Ok(RunResult {
+        warnings,
         programmes,
         options: opts,
         threads,
@@ -548,9 +572,18 @@ fn record(
         for (mi, &m) in Metric::ALL.iter().enumerate() {
             // No metric can be negative (beyond rounding) or non-finite.
             let floor = -0.5 / m.unit().scale();
+            // A count at the model's limit was held there (saturated).
+            let limit = if m.unit() == crate::scenario::Unit::Count {
+                crate::model::draw::MAX_COUNT
+            } else {
+                f64::INFINITY
+            };
             let mut note = |s: usize, v: f64| {
                 if !(v >= floor && v.is_finite()) && w.agg.impossible.is_none() {
                     w.agg.impossible = Some((trajectory, mi, s, y, v));
+                }
+                if v >= limit && s > 0 && w.agg.saturated.is_none() {
+                    w.agg.saturated = Some((trajectory, mi, s, y));
                 }
             };
             let v = total.metric(m);

@@ -69,6 +69,9 @@ pub struct Summary<'a> {
     pub joint: Joint,
     /// What each programme did: how often it came, when, what it built.
     pub programmes: &'a [ProgrammeSummary],
+    /// How the numbers were made that a reader must know (absent if none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub warnings: &'a [String],
 }
 
 impl<'a> Summary<'a> {
@@ -107,6 +110,7 @@ impl<'a> Summary<'a> {
                 ci_high: run.joint.high,
             },
             programmes: &run.programmes,
+            warnings: &run.warnings,
         }
     }
 }

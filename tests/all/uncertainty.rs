@@ -327,6 +327,12 @@ fn an_unbounded_tail_never_makes_a_count_wrap() {
          [[programme]]\nname = \"p\"\nkind = \"posts\"\nstart = 2021\nsize = { dist = \"lognormal\", mu = 20, sigma = 1 }\n",
     ));
     let r = run(&sc, 200, 48, 2);
+    // The start stock of 999,999,999,999 grows past 10¹²: held there, and said.
+    assert!(
+        r.warnings.iter().any(|w| w.contains("limit of 10¹²")),
+        "{:?}",
+        r.warnings
+    );
     for m in &r.metrics {
         assert!(
             m.mean.is_finite() && m.mean >= 0.0 && m.p95 < 1e17,
