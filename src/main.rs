@@ -390,7 +390,27 @@ fn init(path: &Path, force: bool) -> Result<(), Failure> {
             path.display()
         )));
     }
-    std::fs::write(path, TEMPLATE)
+    // Named after the file, so that each new plan has its own outputs folder.
+    let stem: String = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = stem.trim_start_matches(['.', '-']);
+    let text = if name.is_empty() {
+        TEMPLATE.to_string()
+    } else {
+        TEMPLATE.replacen("name = \"template-city\"", &format!("name = \"{name}\""), 1)
+    };
+    std::fs::write(path, text)
         .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
     println!(
         "wrote {}; run it with: wfsim run {}",

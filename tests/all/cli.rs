@@ -13,6 +13,8 @@ fn init_writes_a_template_that_validates_and_runs() {
     let (code, out, err) = wfsim(&["validate", "plan.toml"], dir.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("ok: plan.toml"));
+    // Named after its file: a second plan does not overwrite the first's outputs.
+    assert!(out.contains("ok: plan.toml (plan,"), "{out}");
     // init refuses to overwrite.
     let (code, _, err) = wfsim(&["init", "plan.toml"], dir.path());
     assert_eq!(code, 2);
@@ -26,7 +28,7 @@ fn init_writes_a_template_that_validates_and_runs() {
         out.contains("P(met)") && out.contains("all targets together"),
         "{out}"
     );
-    let folder = dir.path().join("outputs/template-city");
+    let folder = dir.path().join("outputs/plan");
     for f in ["summary.json", "metrics.csv", "targets.csv"] {
         assert!(folder.join(f).is_file(), "{f} missing");
     }
