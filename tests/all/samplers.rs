@@ -1,0 +1,159 @@
+//! Value-stability pins for each sampler code path and each distribution,
+//! as rand pins its own: a change to a random-number path (a new rand or
+//! rand_distr, a reordered draw) is noticed here, in the smallest place,
+//! before it moves a published result. Update a pin only on purpose, and
+//! say why in CHANGELOG.md.
+
+use wfsim::engine::streams::Streams;
+use wfsim::model::draw::{binomial, poisson, round_quota};
+use wfsim::scenario::Dist;
+
+fn rng(purpose: u64) -> wfsim::engine::streams::ModelRng {
+    Streams::new(2026, 7).rng(3, 2, purpose)
+}
+
+/// Five draws of each sampler path from its own stream.
+fn draws(f: impl Fn(&mut wfsim::engine::streams::ModelRng) -> f64, purpose: u64) -> Vec<f64> {
+    let mut r = rng(purpose);
+    (0..5).map(|_| f(&mut r)).collect()
+}
+
+#[test]
+fn binomial_poisson_and_quota_paths_are_pinned() {
+    let got: Vec<Vec<f64>> = vec![
+        // n = 0, p = 0 and p = 1 draw nothing.
+        draws(|r| binomial(r, 0, 0.3) as f64, 1),
+        draws(|r| binomial(r, 50, 0.0) as f64, 2),
+        draws(|r| binomial(r, 50, 1.0) as f64, 3),
+        // Small mean (inversion) and large (BTPE); p above one half.
+        draws(|r| binomial(r, 20, 0.1) as f64, 4),
+        draws(|r| binomial(r, 100_000, 0.17) as f64, 5),
+        draws(|r| binomial(r, 1_000, 0.93) as f64, 6),
+        draws(|r| poisson(r, 0.0) as f64, 7),
+        draws(|r| poisson(r, 3.5) as f64, 8),
+        draws(|r| poisson(r, 5_000.0) as f64, 9),
+        draws(|r| round_quota(r, 12.0) as f64, 10),
+        draws(|r| round_quota(r, 12.25) as f64, 11),
+    ];
+    let want: Vec<Vec<f64>> = PINNED_COUNTS.iter().map(|v| v.to_vec()).collect();
+    assert_eq!(got, want, "a sampler path changed:\n{got:?}");
+}
+
+#[test]
+fn each_distribution_is_pinned() {
+    let dists = [
+        Dist::Beta {
+            alpha: 487.0,
+            beta: 2457.0,
+        },
+        Dist::Pert {
+            min: 0.1,
+            mode: 0.17,
+            max: 0.3,
+        },
+        Dist::Uniform {
+            min: 1000.0,
+            max: 3000.0,
+        },
+        Dist::Triangular {
+            min: 1.0,
+            mode: 2.0,
+            max: 4.0,
+        },
+        Dist::Bernoulli { p: 0.4 },
+        Dist::Normal {
+            mean: 0.08,
+            sd: 0.03,
+            min: Some(0.0),
+            max: Some(0.2),
+        },
+        Dist::Normal {
+            mean: 0.08,
+            sd: 0.03,
+            min: None,
+            max: None,
+        },
+        Dist::Lognormal {
+            mu: 10.0,
+            sigma: 0.3,
+        },
+        Dist::Discrete {
+            values: vec![2021.0, 2022.0, 2023.0],
+            weights: vec![0.5, 0.3, 0.2],
+        },
+    ];
+    let got: Vec<Vec<f64>> = dists
+        .iter()
+        .enumerate()
+        .map(|(k, d)| draws(|r| d.sample(r), 100 + k as u64))
+        .collect();
+    let want: Vec<Vec<f64>> = PINNED_DISTS.iter().map(|v| v.to_vec()).collect();
+    assert_eq!(got, want, "a distribution's draws changed:\n{got:?}");
+}
+
+const PINNED_COUNTS: &[[f64; 5]] = &[
+    [0.0, 0.0, 0.0, 0.0, 0.0],
+    [0.0, 0.0, 0.0, 0.0, 0.0],
+    [50.0, 50.0, 50.0, 50.0, 50.0],
+    [1.0, 1.0, 0.0, 3.0, 3.0],
+    [17172.0, 17047.0, 17108.0, 17008.0, 16904.0],
+    [930.0, 926.0, 922.0, 931.0, 930.0],
+    [0.0, 0.0, 0.0, 0.0, 0.0],
+    [2.0, 5.0, 3.0, 2.0, 4.0],
+    [4902.0, 4945.0, 4922.0, 5099.0, 5091.0],
+    [12.0, 12.0, 12.0, 12.0, 12.0],
+    [12.0, 12.0, 12.0, 12.0, 12.0],
+];
+const PINNED_DISTS: &[[f64; 5]] = &[
+    [
+        0.1749067050114842,
+        0.17107707955406773,
+        0.15971228204745308,
+        0.16341658549919905,
+        0.16571494254178837,
+    ],
+    [
+        0.1762899081253424,
+        0.1769632146927041,
+        0.15971136587148715,
+        0.2270921296591203,
+        0.24945519691721987,
+    ],
+    [
+        2238.5160708910817,
+        1070.325959676408,
+        2520.7037926443386,
+        2774.1781412367154,
+        1391.1223432110958,
+    ],
+    [
+        2.307468801582347,
+        2.029289443175491,
+        2.3968890410673596,
+        1.6963745192327575,
+        2.88684003525692,
+    ],
+    [0.0, 0.0, 0.0, 0.0, 0.0],
+    [
+        0.10567841877815742,
+        0.06610157439824793,
+        0.10387994804941844,
+        0.057692335933452146,
+        0.08757756129175912,
+    ],
+    [
+        0.07422532193287518,
+        0.07961908621949725,
+        0.07951140387654983,
+        0.1891686870613814,
+        0.11981527939983494,
+    ],
+    [
+        24281.32922408843,
+        48301.64664543553,
+        22182.783150092077,
+        25064.959140813306,
+        14619.000540569976,
+    ],
+    [2021.0, 2021.0, 2023.0, 2021.0, 2022.0],
+];
