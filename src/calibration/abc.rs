@@ -60,7 +60,6 @@ use super::observe::{Fit, observe};
 use super::unknowns::Unknowns;
 use crate::engine::streams::{ALL_REGIONS, Streams};
 use crate::model::Trajectory;
-use crate::model::params::Pinned;
 use crate::scenario::Scenario;
 
 /// How to calibrate.
@@ -219,6 +218,10 @@ pub enum CalibrationError {
     TooFewParticles(usize),
     #[error("the calibration was interrupted")]
     Interrupted,
+    #[error(
+        "two uncertain numbers share the path `{0}`, so a posterior could not tell them apart: give regions ids without dots"
+    )]
+    AmbiguousPath(String),
 }
 
 const PICK: u64 = 0x4341_4C49_4250_4943;
@@ -245,7 +248,7 @@ pub fn calibrate(
     report: &(dyn Fn(&Generation) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Calibration, CalibrationError> {
-    let unknowns = Unknowns::of(sc, fit.last_year(sc));
+    let unknowns = Unknowns::of(sc, fit.last_year(sc))?;
     if unknowns.is_empty() {
         return Err(CalibrationError::NothingToCalibrate);
     }
@@ -273,13 +276,11 @@ fn run(
     let n = settings.particles;
     let d = unknowns.latents;
     let width = unknowns.width();
-    let pinned = Pinned::resolve(sc, &unknowns.paths())
-        .expect("the scenario's own unknowns resolve against it");
     // One trajectory for the latent vector z: its parameter values and Σ r².
     let simulate = |z: &[f64], traj: &mut Trajectory, obs: &mut Vec<f64>, s: &Streams| {
         let mut values = vec![0.0; width];
         unknowns.values(z, &mut values);
-        traj.run_pinned(sc, s, &pinned, &values);
+        traj.run_pinned(sc, s, &unknowns.pinned, &values);
         observe(sc, &fit.history, traj, obs);
         (values, fit.sum_sq(obs))
     };

@@ -21,7 +21,6 @@ use super::observe::{Fit, value};
 use super::unknowns::Unknowns;
 use crate::engine::streams::{ALL_REGIONS, Streams};
 use crate::model::Trajectory;
-use crate::model::params::Pinned;
 use crate::scenario::{Metric, Scenario, Scope};
 
 /// The probabilities of the predictive points reported.
@@ -190,8 +189,6 @@ pub fn predictive(
     draws: usize,
     seed: u64,
 ) -> Predictive {
-    let pinned = Pinned::resolve(sc, &unknowns.paths())
-        .expect("the scenario's own unknowns resolve against it");
     let k = unknowns.width();
     let cumulative: Vec<f64> = weights
         .iter()
@@ -227,7 +224,7 @@ pub fn predictive(
                 let p = cumulative
                     .partition_point(|&c| c <= u)
                     .min(weights.len() - 1);
-                traj.run_pinned(sc, &s, &pinned, &values[p * k..(p + 1) * k]);
+                traj.run_pinned(sc, &s, &unknowns.pinned, &values[p * k..(p + 1) * k]);
                 let mut noise = s.rng(ALL_REGIONS, 0, 2);
                 let mut out = Vec::with_capacity(width);
                 for (o, r) in check.history.rows.iter().zip(&check.rel_error) {

@@ -18,7 +18,6 @@ use super::observe::{Fit, observe};
 use super::unknowns::Unknowns;
 use crate::engine::streams::{ALL_REGIONS, Streams};
 use crate::model::Trajectory;
-use crate::model::params::Pinned;
 use crate::scenario::{History, Scenario};
 use crate::stats::{Interval, wilson};
 
@@ -73,9 +72,7 @@ pub fn check(
     progress: &(dyn Fn(usize) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Check, CalibrationError> {
-    let unknowns = Unknowns::of(sc, fit.last_year(sc));
-    let pinned = Pinned::resolve(sc, &unknowns.paths())
-        .expect("the scenario's own unknowns resolve against it");
+    let unknowns = Unknowns::of(sc, fit.last_year(sc))?;
     let k = unknowns.width();
     let mut coverage: Vec<Coverage> = unknowns
         .specs
@@ -98,7 +95,7 @@ pub fn check(
             .collect();
         let mut truth = vec![0.0; k];
         unknowns.values(&z, &mut truth);
-        traj.run_pinned(sc, &s, &pinned, &truth);
+        traj.run_pinned(sc, &s, &unknowns.pinned, &truth);
         observe(sc, &fit.history, &traj, &mut sim);
         let mut noise = s.rng(ALL_REGIONS, 0, 2);
         let rows = fit

@@ -11,8 +11,9 @@
 //! mixtures have no quantile function here, so they are left to the prior
 //! (listed as not calibrated).
 
+use super::abc::CalibrationError;
 use crate::model::Sampled;
-use crate::model::params::UnknownSpec;
+use crate::model::params::{Pinned, UnknownSpec};
 use crate::scenario::Scenario;
 use crate::scenario::param::normal_cdf;
 
@@ -29,6 +30,8 @@ pub struct Unknowns {
     /// The chance of past years inferred with them (nuisance: not reported
     /// as parameters, never carried into a posterior): names and latents.
     pub chance: Vec<(String, usize)>,
+    /// Where a row of values lands among the scenario's numbers.
+    pub pinned: Pinned,
 }
 
 impl Unknowns {
@@ -37,7 +40,7 @@ impl Unknowns {
     /// and yearly pass rates are what happened in those years, and history
     /// informs them; left as noise, a single trajectory would almost never
     /// match a long series within its reporting errors.
-    pub fn of(sc: &Scenario, last: i32) -> Unknowns {
+    pub fn of(sc: &Scenario, last: i32) -> Result<Unknowns, CalibrationError> {
         let mut specs = Vec::new();
         let mut excluded = Vec::new();
         let mut parts = Vec::new();
@@ -87,13 +90,19 @@ impl Unknowns {
             .into_iter()
             .map(|(name, _, _)| (name, fresh()))
             .collect();
-        Unknowns {
+        let mut u = Unknowns {
             specs,
             parts,
             latents,
             excluded,
             chance,
-        }
+            pinned: Pinned::default(),
+        };
+        // Two numbers whose paths coincide (a region id with a dot, say)
+        // could not be told apart in a posterior: an error, not a guess.
+        u.pinned = Pinned::resolve(sc, &u.paths())
+            .map_err(|k| CalibrationError::AmbiguousPath(u.paths()[k].clone()))?;
+        Ok(u)
     }
 
     /// Paths of the parameters, then of the chance latents: the columns

@@ -811,11 +811,11 @@ impl Pinned {
                     .push(col(&format!("region.{}.stocks.{name}", r.id)));
             }
         }
-        let probe = Sampled::central(sc);
+        let stride = sc.horizon() + 1;
         for (name, slot, year) in chance_slots(sc, sc.end_year) {
             let c = col(&name);
             if c != NONE {
-                pinned.chance.push((slot * probe.stride + year as usize, c));
+                pinned.chance.push((slot * stride + year as usize, c));
             }
         }
         let mut used = vec![false; paths.len()];

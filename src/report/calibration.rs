@@ -224,6 +224,7 @@ pub fn diagnostics_json(
     predictive: &Predictive,
 ) -> Result<Vec<u8>, OutputError> {
     let s = &cal.settings;
+    let (median, limit) = crate::calibration::abc::misfit(&cal.population, fit.len());
     let v = json!({
         "scenario": sc.meta.name,
         "scenario_file": sc.file.display().to_string(),
@@ -239,8 +240,8 @@ pub fn diagnostics_json(
         "final_tolerance": cal.tolerance(),
         "final_effective_sample_size": cal.population.ess(),
         "fit": {
-            "median_sum_of_squared_standardised_residuals": crate::calibration::abc::misfit(&cal.population, fit.len()).0,
-            "limit_chi2_999": crate::calibration::abc::misfit(&cal.population, fit.len()).1,
+            "median_sum_of_squared_standardised_residuals": median,
+            "limit_chi2_999": limit,
         },
         "settings": {
             "target_tolerance": s.tolerance,
