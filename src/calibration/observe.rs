@@ -2,7 +2,7 @@
 //! observed (metric, scope, year) read from one trajectory's tallies, and
 //! the standardised distance of those figures from the observed ones.
 
-use crate::model::{Tally, Trajectory};
+use crate::model::Trajectory;
 use crate::scenario::{History, Scenario, Scope};
 
 /// Reporting error (one sd, as a share) of rows that do not give one.
@@ -83,16 +83,7 @@ fn floor(o: &crate::scenario::Observation) -> f64 {
 
 /// The value of `metric` over `scope` in year index `y` of a finished trajectory.
 pub fn value(traj: &Trajectory, scope: &Scope, metric: crate::scenario::Metric, y: usize) -> f64 {
-    let row = traj.year(y);
-    let mut sum = Tally::default();
-    match scope {
-        Scope::Total => row.iter().for_each(|t| sum.add(t)),
-        Scope::Region(r) => sum.add(&row[*r]),
-        Scope::Tagged { regions, .. } | Scope::Every { regions, .. } => {
-            regions.iter().for_each(|&r| sum.add(&row[r]))
-        }
-    }
-    sum.metric(metric)
+    crate::engine::runner::scope_sum(traj.year(y), scope, metric)
 }
 
 /// Each history row's figure in a finished trajectory.

@@ -635,20 +635,8 @@ fn scope_value(t: &Target, w: &Worker, y: usize) -> f64 {
 /// the row's sum, when already made). For `every:` scopes, the binding
 /// region's value, so that "met" is the comparison of that value.
 fn row_value(t: &Target, row: &[Tally], total: Option<&Tally>) -> f64 {
-    let sum = |rs: &mut dyn Iterator<Item = usize>| {
-        let mut s = Tally::default();
-        for r in rs {
-            s.add(&row[r]);
-        }
-        s.metric(t.metric)
-    };
     match &t.scope {
-        Scope::Total => match total {
-            Some(x) => x.metric(t.metric),
-            None => sum(&mut (0..row.len())),
-        },
-        Scope::Region(r) => row[*r].metric(t.metric),
-        Scope::Tagged { regions, .. } => sum(&mut regions.iter().copied()),
+        Scope::Total if total.is_some() => total.map_or(0.0, |x| x.metric(t.metric)),
         Scope::Every { regions, .. } => {
             let vals = regions.iter().map(|&r| row[r].metric(t.metric));
             if t.op.wants_more() {
@@ -656,6 +644,26 @@ fn row_value(t: &Target, row: &[Tally], total: Option<&Tally>) -> f64 {
             } else {
                 vals.fold(f64::NEG_INFINITY, f64::max)
             }
+        }
+        scope => scope_sum(row, scope, t.metric),
+    }
+}
+
+/// A metric over a scope in one year's row of tallies: the metric of the
+/// summed tallies (so a ratio over regions is a ratio of sums). An `every:`
+/// scope is summed like its tag.
+pub fn scope_sum(row: &[Tally], scope: &Scope, metric: Metric) -> f64 {
+    match scope {
+        Scope::Region(r) => row[*r].metric(metric),
+        Scope::Total => {
+            let mut s = Tally::default();
+            row.iter().for_each(|t| s.add(t));
+            s.metric(metric)
+        }
+        Scope::Tagged { regions, .. } | Scope::Every { regions, .. } => {
+            let mut s = Tally::default();
+            regions.iter().for_each(|&r| s.add(&row[r]));
+            s.metric(metric)
         }
     }
 }
