@@ -9,8 +9,9 @@ use std::sync::atomic::AtomicBool;
 use wfsim::calibration::backtest::{self, Backtest};
 use wfsim::calibration::check::{Marginal, Predictive, predictive};
 use wfsim::calibration::{Calibration, DEFAULT_REL_ERROR, Fit, Generation, Settings, calibrate};
-use wfsim::report::calibration::{backtest_files, calibration_files, check_files, replace_folder};
+use wfsim::report::calibration::{backtest_files, calibration_files, check_files};
 use wfsim::report::default_dir;
+use wfsim::report::replace_folder;
 use wfsim::scenario::{History, Scenario};
 
 use super::{Failure, load, other};
@@ -140,6 +141,16 @@ impl CalibrateArgs {
     }
 }
 
+/// Lists the files written, the PNG of each chart standing for its SVG twin.
+fn wrote(o: &mut io::StdoutLock, written: &[PathBuf]) -> io::Result<()> {
+    let shown: Vec<PathBuf> = written
+        .iter()
+        .filter(|p| p.extension().is_none_or(|e| e != "svg"))
+        .cloned()
+        .collect();
+    super::wrote(o, &shown)
+}
+
 /// Prints, unless quiet; a closed pipe is not an error.
 fn print(
     quiet: bool,
@@ -196,13 +207,7 @@ pub fn run_calibrate(
     let written = replace_folder(&folder, &files).map_err(other)?;
     print(args.quiet, |o| {
         print_calibration(o, &cal, &m, &pred)?;
-        for w in written
-            .iter()
-            .filter(|p| p.extension().is_none_or(|e| e != "svg"))
-        {
-            writeln!(o, "wrote {}", w.display())?;
-        }
-        Ok(())
+        wrote(o, &written)
     })?;
     refusal(&cal)
 }
@@ -414,13 +419,7 @@ fn run_check(
             "pooled: {a} of {b} ({:.1}%; nominal 90%)",
             100.0 * a as f64 / b.max(1) as f64
         )?;
-        for w in written
-            .iter()
-            .filter(|p| p.extension().is_none_or(|e| e != "svg"))
-        {
-            writeln!(o, "wrote {}", w.display())?;
-        }
-        Ok(())
+        wrote(o, &written)
     })
 }
 
@@ -464,13 +463,7 @@ pub fn run_backtest(file: &Path, args: &CalibrateArgs, cutoff: i32) -> Result<()
     let written = replace_folder(&folder, &files).map_err(other)?;
     print(args.quiet, |o| {
         print_backtest(o, &cal, &bt)?;
-        for w in written
-            .iter()
-            .filter(|p| p.extension().is_none_or(|e| e != "svg"))
-        {
-            writeln!(o, "wrote {}", w.display())?;
-        }
-        Ok(())
+        wrote(o, &written)
     })?;
     // Scores are information, not pass/fail; a refused fit still says so.
     refusal(&cal)

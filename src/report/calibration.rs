@@ -6,75 +6,15 @@
 //! earlier one beside its diagnostics, and a failed write leaves the old
 //! folder as it was.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use serde_json::{Value, json};
 
-use super::OutputError;
 use super::chart::{self, calibration as figs};
+use super::{Files, OutputError};
 use crate::calibration::backtest::Backtest;
 use crate::calibration::check::{Marginal, POINTS, Predictive};
 use crate::calibration::sbc::Check;
 use crate::calibration::{Calibration, Fit};
 use crate::scenario::Scenario;
-
-/// Files of one folder, rendered in memory.
-pub type Files = Vec<(String, Vec<u8>)>;
-
-/// Replaces the folder `path` by one holding exactly `files`.
-pub fn replace_folder(path: &Path, files: &Files) -> Result<Vec<PathBuf>, OutputError> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let dir_err = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| OutputError::Dir { path: p, source: e }
-    };
-    fs::create_dir_all(&parent).map_err(dir_err(&parent))?;
-    let stem = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let staged = tempfile::Builder::new()
-        .prefix(&format!(".{stem}."))
-        .tempdir_in(&parent)
-        .map_err(dir_err(&parent))?;
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        let target = staged.path().join(name);
-        if let Some(sub) = target.parent() {
-            fs::create_dir_all(sub).map_err(dir_err(sub))?;
-        }
-        fs::write(&target, bytes).map_err(|e| OutputError::Write {
-            path: path.join(name),
-            source: e,
-        })?;
-        written.push(path.join(name));
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(staged.path(), fs::Permissions::from_mode(0o755))
-            .map_err(dir_err(staged.path()))?;
-    }
-    let staged = staged.keep();
-    if path.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(&format!(".{stem}.old."))
-            .tempdir_in(&parent)
-            .map_err(dir_err(&parent))?
-            .keep();
-        // Into the empty placeholder: rename replaces an empty directory.
-        fs::rename(path, &old).map_err(dir_err(path))?;
-        fs::rename(&staged, path).map_err(dir_err(path))?;
-        let _ = fs::remove_dir_all(&old);
-    } else {
-        fs::rename(&staged, path).map_err(dir_err(path))?;
-    }
-    Ok(written)
-}
 
 fn encode(name: &'static str, e: impl std::fmt::Display) -> OutputError {
     OutputError::Encode {

@@ -186,9 +186,7 @@ impl OutputDir {
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let staged = [".charts.", ".calibrate.", ".backtest.", ".check."]
-                .iter()
-                .any(|p| name.starts_with(p));
+            let staged = name.starts_with('.') && name.contains(STAGED);
             if name.starts_with('.') && name.ends_with(".tmp") {
                 let _ = fs::remove_file(e.path());
             } else if staged && e.path().is_dir() {
@@ -228,6 +226,67 @@ impl OutputDir {
             .collect()
     }
 }
+
+/// Files of one folder, rendered in memory.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// Replaces the folder `path` by one holding exactly `files`.
+pub fn replace_folder(path: &Path, files: &Files) -> Result<Vec<PathBuf>, OutputError> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let dir_err = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| OutputError::Dir { path: p, source: e }
+    };
+    fs::create_dir_all(&parent).map_err(dir_err(&parent))?;
+    let stem = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let staged = tempfile::Builder::new()
+        .prefix(&format!(".{stem}{STAGED}"))
+        .tempdir_in(&parent)
+        .map_err(dir_err(&parent))?;
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let target = staged.path().join(name);
+        if let Some(sub) = target.parent() {
+            fs::create_dir_all(sub).map_err(dir_err(sub))?;
+        }
+        fs::write(&target, bytes).map_err(|e| OutputError::Write {
+            path: path.join(name),
+            source: e,
+        })?;
+        written.push(path.join(name));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(staged.path(), fs::Permissions::from_mode(0o755))
+            .map_err(dir_err(staged.path()))?;
+    }
+    let staged = staged.keep();
+    if path.exists() {
+        let old = tempfile::Builder::new()
+            .prefix(&format!(".{stem}{STAGED}old."))
+            .tempdir_in(&parent)
+            .map_err(dir_err(&parent))?
+            .keep();
+        // Into the empty placeholder: rename replaces an empty directory.
+        fs::rename(path, &old).map_err(dir_err(path))?;
+        fs::rename(&staged, path).map_err(dir_err(path))?;
+        let _ = fs::remove_dir_all(&old);
+    } else {
+        fs::rename(&staged, path).map_err(dir_err(path))?;
+    }
+    Ok(written)
+}
+
+/// Marks a folder staged by [`replace_folder`] (or the old one it set
+/// aside): a killed run may leave one, which [`OutputDir::clean_stale`] removes.
+const STAGED: &str = ".staged.";
 
 /// The manifest of a run's folder, written last.
 pub const MANIFEST: &str = "manifest.json";
@@ -273,7 +332,7 @@ pub fn write_briefing(
     })?;
     // The charts folder is replaced whole: a chart of a target the file no
     // longer has does not linger beside the new ones.
-    let files: calibration::Files = charts
+    let files: Files = charts
         .iter()
         .flat_map(|c| {
             [
@@ -282,7 +341,7 @@ pub fn write_briefing(
             ]
         })
         .collect();
-    let mut written = calibration::replace_folder(&dir.path().join("charts"), &files)?;
+    let mut written = replace_folder(&dir.path().join("charts"), &files)?;
     written.push(dir.write("report.html", page.as_bytes())?);
     written.push(dir.write("summary.xlsx", &book)?);
     Ok(written)
