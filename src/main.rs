@@ -564,18 +564,62 @@ fn print_summary(
             }
         }
     }
-    for (t, tg) in r.targets.iter().zip(&sc.targets) {
-        if let Some(a) = t.attainable.as_ref().filter(|a| a.unreachable) {
-            let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
-            writeln!(
-                o,
-                "\n! {}: the threshold {} is above the most the file's fixed inputs allow ({}), set by {}. No trajectory can meet it: the limit decides, not chance.",
-                t.id,
+    let why = wfsim::analysis::explain::explain(sc, r);
+    if !why.is_empty() {
+        writeln!(o, "\nwhat decides the near-certain answers:")?;
+    }
+    for e in &why {
+        use wfsim::analysis::explain::Why;
+        let Some((t, tg)) = r
+            .targets
+            .iter()
+            .zip(&sc.targets)
+            .find(|(t, _)| t.id == e.id)
+        else {
+            continue;
+        };
+        let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
+        let text = match &e.why {
+            Why::FixedLimit { max, limit } => format!(
+                "the threshold {} is above the most the file's fixed inputs allow ({}), set by {}. No trajectory can meet it: the limit decides, not chance.",
                 human(t.threshold, share),
-                human(a.max, share),
-                a.limit
-            )?;
-        }
+                human(*max, share),
+                limit
+            ),
+            Why::MetAtStart { start_median } => format!(
+                "already met in the start year {} (median {}): the target asks nothing of the plan as counted here.",
+                sc.start_year,
+                human(*start_median, share)
+            ),
+            Why::FarFromThreshold { edge, drivers } => {
+                let side = if t.p_met < 0.5 { "highest" } else { "lowest" };
+                let mut s = format!(
+                    "no fixed limit; the {side} 5% of trajectories reach {} against {}",
+                    human(*edge, share),
+                    human(t.threshold, share)
+                );
+                if drivers.is_empty() {
+                    s.push_str(": no single unknown moves it much.");
+                } else {
+                    s.push_str(". Moved most by ");
+                    s.push_str(
+                        &drivers
+                            .iter()
+                            .map(|(p, rho)| format!("{p} (ρ {rho:+.2})"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    );
+                    s.push_str(": the answer rests on these.");
+                }
+                s
+            }
+        };
+        writeln!(
+            o,
+            "  {} {}: {text}",
+            t.id,
+            probability(t.p_met, t.ci_low, t.ci_high)
+        )?;
     }
     if !r.programmes.is_empty() {
         writeln!(
@@ -607,6 +651,22 @@ fn print_summary(
             human(p.built_mean, false),
             human(p.built.p05, false),
             human(p.built.p95, false),
+        )?;
+    }
+    if !sc.not_modelled.is_empty() {
+        writeln!(
+            o,
+            "\nnot modelled (targets of the document with no mechanism here, so no probability):"
+        )?;
+    }
+    for t in &sc.not_modelled {
+        writeln!(
+            o,
+            "  {}{}: {} — {}",
+            t.id,
+            t.year.map(|y| format!(" ({y})")).unwrap_or_default(),
+            t.label,
+            t.reason
         )?;
     }
     writeln!(o)?;

@@ -5,6 +5,7 @@
 //! random numbers: every arm runs with the same seed.
 
 pub mod compare;
+pub mod explain;
 pub mod sensitivity;
 pub mod solve;
 pub mod sweep;

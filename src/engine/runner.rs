@@ -610,9 +610,9 @@ fn record(
             }
         }
         if let Scope::Every { regions, .. } = &tg.scope {
-            let row = w.traj.year(yi);
+            let (row, start) = (w.traj.year(yi), w.traj.year(0));
             for (k, &r) in regions.iter().enumerate() {
-                if tg.op.holds(row[r].metric(tg.metric), tg.threshold) {
+                if tg.op.holds(region_value(tg, row, start, r), tg.threshold) {
                     w.agg.region_met[region_offsets[ti] + k] += 1;
                 }
             }
@@ -623,29 +623,59 @@ fn record(
 
 /// A target's metric in its year, from a finished trajectory alone.
 fn target_value(sc: &Scenario, t: &Target, traj: &Trajectory) -> f64 {
-    row_value(t, traj.year((t.year - sc.start_year) as usize), None)
+    let yi = (t.year - sc.start_year) as usize;
+    row_value(t, traj.year(yi), None, traj.year(0), None)
 }
 
 /// A target's metric in year index `y` over its scope.
 fn scope_value(t: &Target, w: &Worker, y: usize) -> f64 {
-    row_value(t, w.traj.year(y), Some(&w.totals[y]))
+    row_value(
+        t,
+        w.traj.year(y),
+        Some(&w.totals[y]),
+        w.traj.year(0),
+        Some(&w.totals[0]),
+    )
+}
+
+/// One region's value of a target's metric: the level, or for a target that
+/// counts what was added since the start year, the change from it.
+fn region_value(t: &Target, row: &[Tally], start: &[Tally], r: usize) -> f64 {
+    let v = row[r].metric(t.metric);
+    if t.since_start {
+        v - start[r].metric(t.metric)
+    } else {
+        v
+    }
 }
 
 /// A target's metric over its scope in one year's row of tallies (`total`:
-/// the row's sum, when already made). For `every:` scopes, the binding
-/// region's value, so that "met" is the comparison of that value.
-fn row_value(t: &Target, row: &[Tally], total: Option<&Tally>) -> f64 {
+/// the row's sum, when already made; `start`, `start_total`: the same for
+/// the start year, which targets counting what was added subtract). For
+/// `every:` scopes, the binding region's value, so that "met" is the
+/// comparison of that value.
+fn row_value(
+    t: &Target,
+    row: &[Tally],
+    total: Option<&Tally>,
+    start: &[Tally],
+    start_total: Option<&Tally>,
+) -> f64 {
+    let level = |row: &[Tally], total: Option<&Tally>| match (&t.scope, total) {
+        (Scope::Total, Some(x)) => x.metric(t.metric),
+        (scope, _) => scope_sum(row, scope, t.metric),
+    };
     match &t.scope {
-        Scope::Total if total.is_some() => total.map_or(0.0, |x| x.metric(t.metric)),
         Scope::Every { regions, .. } => {
-            let vals = regions.iter().map(|&r| row[r].metric(t.metric));
+            let vals = regions.iter().map(|&r| region_value(t, row, start, r));
             if t.op.wants_more() {
                 vals.fold(f64::INFINITY, f64::min)
             } else {
                 vals.fold(f64::NEG_INFINITY, f64::max)
             }
         }
-        scope => scope_sum(row, scope, t.metric),
+        _ if t.since_start => level(row, total) - level(start, start_total),
+        _ => level(row, total),
     }
 }
 

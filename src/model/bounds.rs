@@ -139,7 +139,8 @@ fn planned_by_now(
 
 /// The attainable maximum of a target, if its metric has a structural bound.
 pub fn attainable(sc: &Scenario, target: &Target) -> Option<Attainable> {
-    if !target.op.wants_more() {
+    // What a target adds since the start has no structural bound here.
+    if !target.op.wants_more() || target.since_start {
         return None;
     }
     let t = (target.year - sc.start_year).max(0) as u32;

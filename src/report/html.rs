@@ -66,8 +66,12 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
             "low"
         };
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td class=\"{class}\">{}</td><td>{}</td><td>{} – {}</td></tr>\n",
+            "<tr><td>{}{}</td><td>{}</td><td>{} {}</td><td class=\"{class}\">{}</td><td>{}</td><td>{} – {}</td></tr>\n",
             esc(&x.label),
+            x.reading
+                .as_ref()
+                .map(|w| format!("<br><small>{}: {}</small>", t("读法", "Reading"), esc(w)))
+                .unwrap_or_default(),
             x.year,
             esc(&x.op),
             value(x.threshold, share, zh),
@@ -158,6 +162,28 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
                 count(p.built_mean, zh),
                 count(p.built.p05, zh),
                 count(p.built.p95, zh),
+            ));
+        }
+        h.push_str("</table>\n");
+    }
+
+    if !r.not_modelled.is_empty() {
+        h.push_str(&format!(
+            "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            t(
+                "未建模的目标（无概率）",
+                "Targets not modelled (no probability)"
+            ),
+            t("目标", "Target"),
+            t("年份", "Year"),
+            t("原因", "Why"),
+        ));
+        for x in &r.not_modelled {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(&x.label),
+                x.year.map(|y| y.to_string()).unwrap_or_default(),
+                esc(&x.reason),
             ));
         }
         h.push_str("</table>\n");

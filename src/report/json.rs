@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Exporter, OutputError};
 use crate::engine::RunResult;
-use crate::scenario::Scenario;
+use crate::scenario::{NotModelled, Scenario};
 use crate::stats::interval::METHOD;
 use crate::stats::programme::ProgrammeSummary;
 use crate::stats::target::TargetSummary;
@@ -67,6 +67,9 @@ pub struct Summary<'a> {
     pub interval: &'static str,
     pub targets: &'a [TargetSummary],
     pub joint: Joint,
+    /// Targets of the document the model cannot answer, and why.
+    #[serde(skip_serializing_if = "<[NotModelled]>::is_empty")]
+    pub not_modelled: &'a [NotModelled],
     /// What each programme did: how often it came, when, what it built.
     pub programmes: &'a [ProgrammeSummary],
     /// How the numbers were made that a reader must know (absent if none).
@@ -75,7 +78,7 @@ pub struct Summary<'a> {
 }
 
 impl<'a> Summary<'a> {
-    pub fn new(sc: &Scenario, run: &'a RunResult) -> Summary<'a> {
+    pub fn new(sc: &'a Scenario, run: &'a RunResult) -> Summary<'a> {
         Summary {
             scenario: ScenarioInfo {
                 name: sc.meta.name.clone(),
@@ -109,6 +112,7 @@ impl<'a> Summary<'a> {
                 ci_low: run.joint.low,
                 ci_high: run.joint.high,
             },
+            not_modelled: &sc.not_modelled,
             programmes: &run.programmes,
             warnings: &run.warnings,
         }

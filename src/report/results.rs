@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::OutputError;
 use super::json::{Joint, RunInfo, ScenarioInfo};
 use crate::engine::{MetricRow, RunResult};
+use crate::scenario::NotModelled;
 use crate::scenario::Scenario;
 use crate::stats::programme::ProgrammeSummary;
 use crate::stats::target::TargetSummary;
@@ -24,6 +25,8 @@ struct SummaryFile {
     joint: Joint,
     #[serde(default)]
     programmes: Vec<ProgrammeSummary>,
+    #[serde(default)]
+    not_modelled: Vec<NotModelled>,
 }
 
 /// Everything the briefing outputs show.
@@ -36,6 +39,8 @@ pub struct Results {
     pub targets: Vec<TargetSummary>,
     pub joint: Joint,
     pub programmes: Vec<ProgrammeSummary>,
+    /// Targets of the document the model cannot answer, and why.
+    pub not_modelled: Vec<NotModelled>,
     pub metrics: Vec<MetricRow>,
 }
 
@@ -56,6 +61,7 @@ impl Results {
             targets: s.targets,
             joint: s.joint,
             programmes: s.programmes,
+            not_modelled: s.not_modelled,
             metrics,
         })
     }

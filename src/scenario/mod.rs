@@ -270,6 +270,25 @@ pub struct Target {
     pub year: i32,
     pub op: Op,
     pub threshold: f64,
+    /// How the document's wording is read, when it could be read more
+    /// than one way (e.g. "certified only" beside "certified or trained").
+    pub reading: Option<String>,
+    /// The target counts what was added since the start year (带动培养,
+    /// 新增), not the level: the metric minus its start-year value.
+    pub since_start: bool,
+}
+
+/// A dated, numbered target of the document that the model has no
+/// mechanism for: listed and reported, so that it is not silently dropped.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NotModelled {
+    pub id: String,
+    /// The document's wording.
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Why the model cannot answer it, in the planner's words.
+    pub reason: String,
 }
 
 /// A validated scenario: everything the engine needs, all of it checked.
@@ -288,6 +307,8 @@ pub struct Scenario {
     pub levers: Levers,
     pub transfers: Vec<Transfer>,
     pub targets: Vec<Target>,
+    /// Targets of the document that the model cannot answer, with why.
+    pub not_modelled: Vec<NotModelled>,
     /// Variants declared in the file, for paired comparison.
     pub variants: Vec<VariantSpec>,
     /// Uncertain numbers drawn together by rank correlation.

@@ -36,6 +36,8 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub target: Vec<TargetRaw>,
     #[serde(default)]
+    pub not_modelled: Vec<NotModelledRaw>,
+    #[serde(default)]
     pub variant: Vec<VariantRaw>,
     #[serde(default)]
     pub correlation: Vec<CorrelationRaw>,
@@ -597,6 +599,21 @@ pub struct TargetRaw {
     #[serde(default = "default_op")]
     pub op: String,
     pub threshold: f64,
+    /// How the wording is read, when it could be read more than one way.
+    pub reading: Option<String>,
+    /// Count what was added since the start year, not the level.
+    #[serde(default)]
+    pub since_start: bool,
+}
+
+/// A target of the document the model has no mechanism for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotModelledRaw {
+    pub id: String,
+    pub label: String,
+    pub year: Option<i64>,
+    pub reason: String,
 }
 
 fn default_scope() -> String {

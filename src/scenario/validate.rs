@@ -10,8 +10,8 @@ use super::metric::{Metric, Unit};
 use super::param::Param;
 use super::schema::{SCHEMA_VERSION, ScenarioFile};
 use super::{
-    Correlations, FundingPlan, Lever, Levers, MAX_PROGRAMMES, Meta, Op, Parameters, Programme,
-    ProgrammeKind, Region, Scenario, Scope, Stock, Target, Transfer,
+    Correlations, FundingPlan, Lever, Levers, MAX_PROGRAMMES, Meta, NotModelled, Op, Parameters,
+    Programme, ProgrammeKind, Region, Scenario, Scope, Stock, Target, Transfer,
 };
 
 /// Collects problems with their positions.
@@ -699,6 +699,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
 
     // Targets.
     let targets = check_targets(c, &raw, &regions, start, end);
+    let not_modelled = check_not_modelled(c, &raw, &targets, start, end);
     let correlations = check_correlations(c, &raw, &parameters, &funding, &levers);
     let programmes = check_programmes(c, &raw, &regions, start, end);
 
@@ -782,6 +783,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         levers,
         transfers,
         targets,
+        not_modelled,
         variants,
         correlations,
         programmes,
@@ -1258,19 +1260,7 @@ fn check_targets(
     let mut targets = Vec::new();
     for (i, t) in raw.target.iter().enumerate() {
         let tp = root.key("target").index(i);
-        if t.id.trim().is_empty() || t.id.contains(',') {
-            c.err(
-                &tp.key("id"),
-                "a target id (not empty, no commas)",
-                format!("{:?}", t.id),
-            );
-        } else if !seen.insert(t.id.clone()) {
-            c.err(
-                &tp.key("id"),
-                "an id no other target has",
-                format!("{:?} again", t.id),
-            );
-        }
+        check_id(c, &tp.key("id"), &t.id, &mut seen);
         let metric = Metric::from_name(&t.metric);
         if metric.is_none() {
             c.err(
@@ -1339,10 +1329,76 @@ fn check_targets(
                 year: t.year as i32,
                 op,
                 threshold: t.threshold,
+                reading: t.reading.clone(),
+                since_start: t.since_start,
             });
         }
     }
     targets
+}
+
+/// A target's id: not empty, no commas (it is a CSV column), and unique
+/// among the targets and the targets not modelled.
+fn check_id(c: &mut Checker, path: &FieldPath, id: &str, seen: &mut HashSet<String>) {
+    if id.trim().is_empty() || id.contains(',') {
+        c.err(
+            path,
+            "a target id (not empty, no commas)",
+            format!("{id:?}"),
+        );
+    } else if !seen.insert(id.to_string()) {
+        c.err(
+            path,
+            "an id no other target (modelled or not) has",
+            format!("{id:?} again"),
+        );
+    }
+}
+
+/// `[[not_modelled]]`: the document's targets the model has no mechanism
+/// for; each needs an id of its own, its wording and a reason.
+fn check_not_modelled(
+    c: &mut Checker,
+    raw: &ScenarioFile,
+    targets: &[Target],
+    start: i32,
+    end: i32,
+) -> Vec<NotModelled> {
+    let root = FieldPath::default();
+    let mut seen: HashSet<String> = targets.iter().map(|t| t.id.clone()).collect();
+    let mut out = Vec::new();
+    for (i, t) in raw.not_modelled.iter().enumerate() {
+        let tp = root.key("not_modelled").index(i);
+        check_id(c, &tp.key("id"), &t.id, &mut seen);
+        for (key, text) in [("label", &t.label), ("reason", &t.reason)] {
+            if text.trim().is_empty() {
+                c.err(
+                    &tp.key(key),
+                    match key {
+                        "label" => "the document's wording",
+                        _ => "why the model cannot answer it",
+                    },
+                    "an empty text",
+                );
+            }
+        }
+        if let Some(y) = t.year
+            && !(i64::from(start) < y && y <= i64::from(end))
+        {
+            c.err(
+                &tp.key("year"),
+                format!("a year within the projection, {} to {}", start + 1, end),
+                y.to_string(),
+            );
+        }
+        out.push(NotModelled {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            year: t.year.map(|y| y as i32),
+            reason: t.reason.clone(),
+        });
+    }
+    out
 }
 
 fn parse_scope(c: &mut Checker, path: &FieldPath, s: &str, regions: &[Region]) -> Option<Scope> {

@@ -84,6 +84,12 @@ pub struct TargetSummary {
     pub year: i32,
     pub op: String,
     pub threshold: f64,
+    /// How the document's wording is read (when it could be read two ways).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+    /// The values are what was added since the start year, not levels.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub since_start: bool,
     pub p_met: f64,
     pub ci_low: f64,
     pub ci_high: f64,
@@ -246,6 +252,8 @@ pub fn summarise(
         year: t.year,
         op: t.op.symbol().to_string(),
         threshold: t.threshold,
+        reading: t.reading.clone(),
+        since_start: t.since_start,
         p_met: ci.p,
         ci_low: ci.low,
         ci_high: ci.high,

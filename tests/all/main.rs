@@ -13,6 +13,7 @@ mod funding;
 mod fuzz;
 mod interval;
 mod programmes;
+mod readings;
 mod samplers;
 mod scenarios;
 mod sensitivity;
