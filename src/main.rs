@@ -230,6 +230,23 @@ enum Command {
         #[command(flatten)]
         chart: ChartArgs,
     },
+    /// The answers table of scenarios/README.md: every target of each plan with its
+    /// reading, P(met), binding limit and the unknowns that move it most.
+    Table {
+        /// Scenario files (TOML), in the order the table lists them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Trajectories per plan (the same for every plan, whatever its file says).
+        #[arg(short = 'n', long, default_value_t = 4000)]
+        trajectories: u64,
+        /// Worker threads (default: all cores).
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        /// Rewrite the generated part of this markdown file (between its
+        /// `wfsim table` markers) instead of printing the table.
+        #[arg(long, value_name = "README")]
+        into: Option<PathBuf>,
+    },
     /// Fit the file's uncertain numbers to history by ABC-SMC: outputs/<name>/calibrate/
     /// (posterior.csv, diagnostics.json, prior vs posterior, predictive check).
     /// Exits non-zero when the result cannot be called a posterior.
@@ -325,6 +342,12 @@ fn main() -> ExitCode {
             run,
             chart,
         } => sensitivity(&file, top, &run, &chart),
+        Command::Table {
+            files,
+            trajectories,
+            threads,
+            into,
+        } => table(&files, trajectories, threads, into.as_deref()),
         Command::Calibrate { file, args, check } => calibrate::run_calibrate(&file, &args, check),
         Command::Backtest { file, args, cutoff } => calibrate::run_backtest(&file, &args, cutoff),
     };
@@ -971,6 +994,55 @@ fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Re
         let listed: Vec<PathBuf> = written.into_iter().filter(|p| p.extension().is_some_and(|e| e != "svg")).collect();
         wrote(o, &listed)
     })
+}
+
+fn table(
+    files: &[PathBuf],
+    trajectories: u64,
+    threads: Option<usize>,
+    into: Option<&Path>,
+) -> Result<(), Failure> {
+    use wfsim::report::table;
+    if trajectories == 0 {
+        return Err(Failure::Other("--trajectories must be at least 1".into()));
+    }
+    // Read the README first: a missing marker fails before hours of runs.
+    let readme = match into {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+            if table::splice(&text, "").is_none() {
+                return Err(Failure::Other(format!(
+                    "{}: expected the two lines\n{}\n{}\nin that order, around the part to generate",
+                    path.display(),
+                    table::BEGIN,
+                    table::END
+                )));
+            }
+            Some((path, text))
+        }
+        None => None,
+    };
+    let threads = worker_threads(threads, false, true)?;
+    let mut body = String::new();
+    for file in files {
+        let sc = load(file)?;
+        let opts = RunOptions::for_scenario(&sc, Some(trajectories), None, threads);
+        let r = wfsim::engine::run(&sc, opts, &|_| {}, &AtomicBool::new(false)).map_err(other)?;
+        let sens = wfsim::analysis::sensitivity::analyse(&sc, &r);
+        let why = wfsim::analysis::explain::explain(&sc, &r);
+        body.push_str(&table::plan_section(&sc, &r, &sens, &why));
+        eprintln!("{}: {} targets", file.display(), sc.targets.len());
+    }
+    match readme {
+        Some((path, text)) => {
+            let out = table::splice(&text, &body).unwrap_or(text);
+            wfsim::report::write_atomic(path, out.as_bytes()).map_err(other)?;
+            println!("wrote {}", path.display());
+        }
+        None => print!("{body}"),
+    }
+    Ok(())
 }
 
 /// The index of a target by id, the joint ("joint") being one past the last.

@@ -14,6 +14,7 @@ pub mod format;
 pub mod html;
 pub mod json;
 pub mod results;
+pub mod table;
 pub mod xlsx;
 
 use std::fs;
@@ -68,6 +69,40 @@ pub struct OutputDir {
     path: PathBuf,
 }
 
+/// Writes `bytes` to `target` whole or not at all: a temporary file beside
+/// it, synced, then renamed over it.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let err = |e| OutputError::Write {
+        path: target.to_path_buf(),
+        source: e,
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    // Temporary files are private (0600); outputs are for colleagues too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(target).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
 impl OutputDir {
     /// Creates the folder if needed and proves it writable.
     pub fn prepare(path: &Path) -> Result<OutputDir, OutputError> {
@@ -90,26 +125,7 @@ impl OutputDir {
     /// Writes `bytes` to `name` atomically (temporary file, then rename).
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, OutputError> {
         let target = self.path.join(name);
-        let err = |e| OutputError::Write {
-            path: target.clone(),
-            source: e,
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(&self.path)
-            .map_err(err)?;
-        tmp.write_all(bytes).map_err(err)?;
-        // Temporary files are private (0600); outputs are for colleagues too.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(fs::Permissions::from_mode(0o644))
-                .map_err(err)?;
-        }
-        tmp.as_file().sync_all().map_err(err)?;
-        tmp.persist(&target).map_err(|e| err(e.error))?;
+        write_atomic(&target, bytes)?;
         Ok(target)
     }
 

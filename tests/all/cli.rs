@@ -436,3 +436,49 @@ fn a_killed_run_leaves_the_previous_run_whole() {
     let (code, _, err) = wfsim(&["report", "out"], dir.path());
     assert_eq!(code, 0, "the previous run is no longer whole: {err}");
 }
+
+#[test]
+fn table_rewrites_only_the_generated_part_of_a_readme() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(TEMPLATE, dir.path().join("plan.toml")).unwrap();
+    let readme = dir.path().join("README.md");
+    std::fs::write(&readme, "# Plans\n\nhand-written\n").unwrap();
+    let (code, _, err) = wfsim(
+        &["table", "plan.toml", "-n", "50", "--into", "README.md"],
+        dir.path(),
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("wfsim table: begin"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&readme).unwrap(),
+        "# Plans\n\nhand-written\n",
+        "a README without markers is left alone"
+    );
+    std::fs::write(
+        &readme,
+        format!(
+            "# Plans\n\nhand-written\n\n{}\nstale table\n{}\n\nafter\n",
+            wfsim::report::table::BEGIN,
+            wfsim::report::table::END
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = wfsim(
+        &["table", "plan.toml", "-n", "50", "--into", "README.md"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    assert!(text.starts_with("# Plans\n\nhand-written\n"));
+    assert!(text.ends_with("\n\nafter\n"));
+    assert!(!text.contains("stale table"));
+    // Every target of the plan has its row, with an interval.
+    let sc = wfsim::Scenario::load(&dir.path().join("plan.toml")).unwrap();
+    for t in &sc.targets {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", t.label)))
+            .unwrap_or_else(|| panic!("no row for {}:\n{text}", t.id));
+        assert!(row.contains('['), "{row}");
+    }
+}
