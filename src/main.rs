@@ -530,24 +530,26 @@ fn print_summary(
         )?;
     }
     writeln!(o)?;
+    // Ids are short and ASCII, so they align; the document's wording comes
+    // last on the line, whole, with its reading — never cut.
+    let w = r
+        .targets
+        .iter()
+        .map(|t| t.id.len())
+        .chain(["all targets together".len()])
+        .max()
+        .unwrap_or(0);
     writeln!(
         o,
-        "{:<34} {:>5} {:>14} {:>22} {:>12} {:>25}",
-        "target", "year", "threshold", "P(met) [95% CI]", "median", "5–95%"
+        "{:<w$} {:>5} {:>14} {:>22} {:>12} {:>25}  as the document says it",
+        "target", "year", "threshold", "P(met) [95% CI]", "median", "5–95%",
     )?;
     for (t, tg) in r.targets.iter().zip(&sc.targets) {
         let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
-        let label: String = t.label.chars().take(34).collect();
-        let pad = 34usize.saturating_sub(
-            label
-                .chars()
-                .map(|c| if c.is_ascii() { 1 } else { 2 })
-                .sum(),
-        );
         writeln!(
             o,
-            "{label}{:pad$} {:>5} {:>14} {:>22} {:>12} {:>25}",
-            "",
+            "{:<w$} {:>5} {:>14} {:>22} {:>12} {:>25}  {}{}",
+            t.id,
             t.year,
             format!("{} {}", t.op, human(t.threshold, share)),
             probability(t.p_met, t.ci_low, t.ci_high),
@@ -557,12 +559,17 @@ fn print_summary(
                 human(t.quantiles.p05, share),
                 human(t.quantiles.p95, share)
             ),
+            t.label,
+            t.reading
+                .as_ref()
+                .map(|x| format!(" [{x}]"))
+                .unwrap_or_default(),
         )?;
     }
     if !r.targets.is_empty() {
         writeln!(
             o,
-            "{:<34} {:>5} {:>14} {:>22}",
+            "{:<w$} {:>5} {:>14} {:>22}",
             "all targets together",
             "",
             "",

@@ -666,6 +666,22 @@ fn row_value(
         (scope, _) => scope_sum(row, scope, t.metric),
     };
     match &t.scope {
+        Scope::Every { regions, .. } if t.share_of_regions < 1.0 => {
+            // The value that k of the n regions reach: met exactly when at
+            // least k regions meet the threshold. Sorting allocates, but once
+            // per trajectory and target-year, outside the region-year loop.
+            let mut vals: Vec<f64> = regions
+                .iter()
+                .map(|&r| region_value(t, row, start, r))
+                .collect();
+            vals.sort_by(f64::total_cmp);
+            let k = t.regions_needed(vals.len());
+            if t.op.wants_more() {
+                vals[vals.len() - k]
+            } else {
+                vals[k - 1]
+            }
+        }
         Scope::Every { regions, .. } => {
             let vals = regions.iter().map(|&r| region_value(t, row, start, r));
             if t.op.wants_more() {

@@ -178,15 +178,19 @@ pub fn attainable(sc: &Scenario, target: &Target) -> Option<Attainable> {
     };
     let (max, limit) = match &target.scope {
         Scope::Every { regions, .. } => {
-            // The region where the bound is lowest decides.
-            let mut worst: Option<(f64, String)> = None;
-            for &r in regions {
-                let (v, mut why) = bound(&[r]);
-                if worst.as_ref().is_none_or(|w| v < w.0) {
-                    worst = Some((v, why.pop().map(|w| w.1).unwrap_or_default()));
-                }
-            }
-            worst?
+            // The k-th lowest bound decides (k = 1: the lowest), k being how
+            // many regions may miss: n − needed + 1.
+            let mut all: Vec<(f64, String)> = regions
+                .iter()
+                .map(|&r| {
+                    let (v, mut why) = bound(&[r]);
+                    (v, why.pop().map(|w| w.1).unwrap_or_default())
+                })
+                .collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let needed = target.regions_needed(all.len());
+            let k = all.len().checked_sub(needed)?;
+            all.into_iter().nth(k)?
         }
         _ => {
             let (v, why) = bound(&regions);

@@ -50,6 +50,11 @@ impl Tally {
             Metric::Certified => certified,
             Metric::Talent => certified + s(Stock::Trained) + s(Stock::Graduates),
             Metric::Practitioners => self.people.iter().sum::<u64>() as f64,
+            Metric::TalentShare => {
+                let all = self.people.iter().sum::<u64>();
+                let talent = all - self.people[Stock::Uncertified as usize];
+                ratio(talent, all)
+            }
             Metric::IntermediateOrEquivalent => self.intermediate_equivalent as f64,
             Metric::SeniorOrEquivalent => self.senior_equivalent as f64,
             Metric::CertificatesIssued => self.issued.iter().sum::<u64>() as f64,

@@ -69,6 +69,9 @@ metrics! {
     Talent = "talent", Count;
     /// Every person in the field.
     Practitioners = "practitioners", Count;
+    /// talent ÷ practitioners: the share of the field certified, trained or
+    /// holding an SW degree ("all grassroots staff trained").
+    TalentShare = "talent_share", Share;
     /// Intermediate plus those the scenario's equivalence rule counts.
     IntermediateOrEquivalent = "intermediate_or_equivalent", Count;
     SeniorOrEquivalent = "senior_or_equivalent", Count;

@@ -276,6 +276,17 @@ pub struct Target {
     /// The target counts what was added since the start year (带动培养,
     /// 新增), not the level: the metric minus its start-year value.
     pub since_start: bool,
+    /// For `every:` scopes, the share of the tagged regions that must meet
+    /// it (1: all of them).
+    pub share_of_regions: f64,
+}
+
+impl Target {
+    /// How many of `n` tagged regions must meet an `every:` target:
+    /// ⌈share·n⌉, at least one (a tolerance keeps 0.9 × 20 at 18).
+    pub fn regions_needed(&self, n: usize) -> usize {
+        ((self.share_of_regions * n as f64 - 1e-9).ceil() as usize).clamp(1, n.max(1))
+    }
 }
 
 /// A dated, numbered target of the document that the model has no

@@ -604,6 +604,9 @@ pub struct TargetRaw {
     /// Count what was added since the start year, not the level.
     #[serde(default)]
     pub since_start: bool,
+    /// With an `every:` scope: the share of the tagged regions that must
+    /// meet it (基本实现 read as, say, 0.9); 1 if absent.
+    pub share_of_regions: Option<f64>,
 }
 
 /// A target of the document the model has no mechanism for.

@@ -1319,6 +1319,21 @@ fn check_targets(
                 );
             }
         }
+        if let Some(share) = t.share_of_regions {
+            if !matches!(scope, Some(Scope::Every { .. }) | None) {
+                c.err(
+                    &tp.key("share_of_regions"),
+                    "no share_of_regions unless the scope is \"every:TAG\" (a share of which regions?)",
+                    fmt_num(share),
+                );
+            } else if !(share > 0.0 && share <= 1.0) {
+                c.err(
+                    &tp.key("share_of_regions"),
+                    "a share of the tagged regions above 0 and at most 1",
+                    fmt_num(share),
+                );
+            }
+        }
         if let (Some(metric), Some(scope), Some(op)) = (metric, scope, op) {
             targets.push(Target {
                 id: t.id.clone(),
@@ -1331,6 +1346,7 @@ fn check_targets(
                 threshold: t.threshold,
                 reading: t.reading.clone(),
                 since_start: t.since_start,
+                share_of_regions: t.share_of_regions.unwrap_or(1.0),
             });
         }
     }

@@ -168,3 +168,70 @@ fn every_near_certain_answer_says_what_decided_it() {
         assert_eq!(near, why.iter().any(|e| e.id == t.id), "{}", t.id);
     }
 }
+
+#[test]
+fn a_share_of_regions_is_met_when_that_many_regions_meet_it() {
+    // Both districts carry the tag "all": half of them is either district.
+    let text = format!(
+        "{}\n[[target]]\nid = \"half\"\nlabel = \"半数区县持证 1,000 人\"\nmetric = \"certified\"\nscope = \"every:all\"\nshare_of_regions = 0.5\nyear = 2024\nthreshold = 1000\n\n[[target]]\nid = \"both\"\nlabel = \"每个区县持证 590 人\"\nmetric = \"certified\"\nscope = \"every:all\"\nyear = 2024\nthreshold = 590\n",
+        TEMPLATE
+            .replace("tags = [\"urban\"]", "tags = [\"urban\", \"all\"]")
+            .replace("tags = [\"rural\"]", "tags = [\"rural\", \"all\"]")
+    );
+    let sc = parse(&text);
+    let (half, both) = (
+        sc.targets.iter().position(|t| t.id == "half").unwrap(),
+        sc.targets.iter().position(|t| t.id == "both").unwrap(),
+    );
+    let r = run(&sc, 300, 9, 2);
+    let mut traj = Trajectory::new(&sc);
+    let (mut met_half, mut met_both) = (0, 0);
+    for i in 0..300u64 {
+        traj.run(&sc, 9, i);
+        let v: Vec<f64> = traj
+            .year(4)
+            .iter()
+            .map(|t| t.metric(Metric::Certified))
+            .collect();
+        let value = |k: usize| r.records.values[i as usize * r.records.targets + k];
+        assert_eq!(value(half), v[0].max(v[1]), "the better district decides");
+        assert_eq!(value(both), v[0].min(v[1]), "the worse district decides");
+        met_half += u64::from(v.iter().any(|&x| x >= 1000.0));
+        met_both += u64::from(v.iter().all(|&x| x >= 590.0));
+    }
+    assert_eq!(r.targets[half].p_met, met_half as f64 / 300.0);
+    assert_eq!(r.targets[both].p_met, met_both as f64 / 300.0);
+    assert!(
+        met_half > 250 && (30..270).contains(&met_both),
+        "{met_half}, {met_both}: the test says nothing"
+    );
+}
+
+#[test]
+fn a_share_of_regions_needs_an_every_scope_and_a_share() {
+    for (scope, share, expected) in [
+        ("total", "0.9", "unless the scope is \"every:TAG\""),
+        ("every:rural", "0", "above 0 and at most 1"),
+        ("every:rural", "1.5", "above 0 and at most 1"),
+    ] {
+        let text = format!(
+            "{TEMPLATE}\n[[target]]\nid = \"x\"\nmetric = \"stations\"\nscope = \"{scope}\"\nshare_of_regions = {share}\nyear = 2024\nthreshold = 1\n"
+        );
+        let err = match Scenario::from_str(Path::new("plan.toml"), &text) {
+            Ok(_) => panic!("{scope} {share} should not validate"),
+            Err(e) => e.to_string(),
+        };
+        let line = text.lines().count() - 2;
+        assert!(
+            err.contains(&format!("plan.toml:{line}:")) && err.contains(expected),
+            "{scope} {share}:\n{err}"
+        );
+    }
+    // Nine of every ten of twenty regions is eighteen, not nineteen.
+    let sc = template_with("");
+    let mut t = sc.targets[0].clone();
+    t.share_of_regions = 0.9;
+    assert_eq!(t.regions_needed(20), 18);
+    t.share_of_regions = 0.01;
+    assert_eq!(t.regions_needed(20), 1);
+}

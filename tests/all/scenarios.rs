@@ -189,14 +189,39 @@ fn jinan_answers_every_target_of_the_measures() {
                 0.8,
             ),
             (
+                "street-coverage-2021",
+                "township_coverage",
+                "total",
+                2021,
+                1.0,
+            ),
+            (
                 "street-coverage-2022",
                 "township_coverage",
                 "total",
                 2022,
                 1.0,
             ),
+            (
+                "certified-working-2022",
+                "certified",
+                "total",
+                2022,
+                10000.0,
+            ),
+            (
+                "certified-working-2025",
+                "certified",
+                "total",
+                2025,
+                15000.0,
+            ),
         ],
     );
+    // The targets the model cannot answer are listed, not dropped.
+    let sc = load("jinan-2020-2025.toml");
+    let ids: Vec<&str> = sc.not_modelled.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["bases-2022", "bases-2025", "villages-2025"]);
 }
 
 #[test]
