@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::sensitivity::{Sensitivity, analyse};
+use super::sensitivity::{Sensitivity, analyse, top_drivers};
 use crate::engine::RunResult;
 use crate::scenario::Scenario;
 
@@ -83,13 +83,6 @@ pub fn explain(sc: &Scenario, r: &RunResult) -> Vec<Explanation> {
                 }
             } else {
                 let s = ranking.get_or_insert_with(|| analyse(sc, r));
-                let mut infl = s.targets[i].influences.clone();
-                infl.sort_by(|a, b| {
-                    b.rank_correlation
-                        .abs()
-                        .total_cmp(&a.rank_correlation.abs())
-                        .then(a.parameter.cmp(&b.parameter))
-                });
                 let edge = if met == tg.op.wants_more() {
                     t.quantiles.p05
                 } else {
@@ -97,12 +90,7 @@ pub fn explain(sc: &Scenario, r: &RunResult) -> Vec<Explanation> {
                 };
                 Why::FarFromThreshold {
                     edge,
-                    drivers: infl
-                        .iter()
-                        .filter(|x| x.rank_correlation.abs() >= 0.05)
-                        .take(3)
-                        .map(|x| (x.parameter.clone(), x.rank_correlation))
-                        .collect(),
+                    drivers: top_drivers(&s.targets[i].influences, 3),
                 }
             };
             Explanation {

@@ -197,6 +197,45 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
     }
 }
 
+/// The `k` unknowns that move a target's value most, by |Spearman's ρ|
+/// (at least 0.05), as (parameter, ρ). A number the regions share has one
+/// draw under many names (`region.<id>.stocks.uncertified`, …): those that
+/// move the target identically are one unknown, named `region.*.…` once.
+pub fn top_drivers(influences: &[Influence], k: usize) -> Vec<(String, f64)> {
+    let mut sorted: Vec<&Influence> = influences
+        .iter()
+        .filter(|x| x.rank_correlation.abs() >= 0.05)
+        .collect();
+    sorted.sort_by(|a, b| {
+        b.rank_correlation
+            .abs()
+            .total_cmp(&a.rank_correlation.abs())
+            .then(a.parameter.cmp(&b.parameter))
+    });
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for x in sorted {
+        let shared = x.parameter.strip_prefix("region.").and_then(|rest| {
+            let (_, tail) = rest.split_once('.')?;
+            Some(format!("region.*.{tail}"))
+        });
+        if let Some(name) = &shared {
+            let same = |(p, rho): &(String, f64)| {
+                (p == name || p.ends_with(&name[8..]) && p.starts_with("region."))
+                    && (rho - x.rank_correlation).abs() < 0.005
+            };
+            if let Some(i) = out.iter().position(same) {
+                out[i].0 = name.clone();
+                continue;
+            }
+        }
+        if out.len() == k {
+            break;
+        }
+        out.push((x.parameter.clone(), x.rank_correlation));
+    }
+    out
+}
+
 /// `sensitivity.csv`: one row per target and parameter, most influential first.
 pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::plan::path_step;
-use crate::scenario::{Metric, Op, Param, ProgrammeKind, Scenario, Scope, Target, fmt_num};
+use crate::scenario::{Metric, Op, Param, ProgrammeKind, Scenario, Scope, Stock, Target, fmt_num};
 
 /// The attainable maximum of a target's metric and what sets it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +120,36 @@ fn posts(sc: &Scenario, r: usize, t: u32) -> (f64, String) {
     )
 }
 
+/// One region's most senior-level holders (or senior certificates) by `t`
+/// years: while the senior review is not yet open, only those there at the
+/// start. Unbounded (infinite) once it may be open.
+fn seniors(sc: &Scenario, r: usize, t: u32, certificates: bool) -> (f64, String) {
+    let calendar = f64::from(sc.start_year + t as i32);
+    let opens = sc
+        .parameters
+        .promotion
+        .senior_review_from
+        .support()
+        .0
+        .round();
+    if calendar >= opens {
+        return (f64::INFINITY, String::new());
+    }
+    let stocks = &sc.regions[r].stocks;
+    let start = if certificates {
+        hi(&stocks.certificates_senior).max(0.0)
+    } else {
+        hi(&stocks.senior)
+    };
+    (
+        start.round(),
+        format!(
+            "the senior review, which opens in {} at the earliest (parameters.promotion.senior_review_from): only the holders there at the start",
+            fmt_num(opens)
+        ),
+    )
+}
+
 /// The most a lever's planned path can have asked of region `r` by `t`
 /// years: `plan`'s yearly steps at their largest, each rounded up (its
 /// quotas round up at most).
@@ -147,6 +177,10 @@ pub fn attainable(sc: &Scenario, target: &Target) -> Option<Attainable> {
     let per_region: fn(&Scenario, usize, u32) -> (f64, String) = match target.metric {
         Metric::Stations | Metric::StationsStaffed | Metric::TownshipCoverage => stations,
         Metric::Posts => posts,
+        Metric::Senior if sc.transfers.iter().all(|x| x.stock != Stock::Senior) => {
+            |sc, r, t| seniors(sc, r, t, false)
+        }
+        Metric::CertificatesIssuedSenior => |sc, r, t| seniors(sc, r, t, true),
         _ => return None,
     };
     let share = target.metric == Metric::TownshipCoverage;
@@ -200,9 +234,10 @@ pub fn attainable(sc: &Scenario, target: &Target) -> Option<Attainable> {
                 .map(|w| &w.1)
                 .filter(|w| !w.starts_with("the townships"))
                 .collect();
+            let one_reason = planned.windows(2).all(|w| w[0] == w[1]);
             let limit = if planned.is_empty() {
                 why.first().map(|w| w.1.clone()).unwrap_or_default()
-            } else if planned.len() == 1 {
+            } else if one_reason {
                 planned[0].clone()
             } else {
                 format!(
@@ -215,6 +250,9 @@ pub fn attainable(sc: &Scenario, target: &Target) -> Option<Attainable> {
             (v, limit)
         }
     };
+    if !max.is_finite() {
+        return None;
+    }
     let unreachable = if target.op == Op::Ge {
         max < target.threshold - 1e-9
     } else {

@@ -11,7 +11,12 @@ use crate::engine::streams::Step;
 use crate::scenario::Stock;
 
 pub fn promote(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
-    let rate = cx.p.promotion.senior_rate;
+    let calendar = f64::from(cx.sc.start_year) + f64::from(cx.year);
+    let rate = if calendar < cx.p.promotion.senior_review_from.round() {
+        0.0
+    } else {
+        cx.p.promotion.senior_rate
+    };
     for k in Status::ALL {
         let n = st.people[Stock::Intermediate as usize][k as usize];
         let up = binomial(

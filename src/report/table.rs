@@ -6,7 +6,7 @@
 //! never typed by hand, so that the README cannot drift from the files.
 
 use crate::analysis::explain::{Explanation, Why};
-use crate::analysis::sensitivity::Sensitivity;
+use crate::analysis::sensitivity::{Sensitivity, top_drivers};
 use crate::engine::RunResult;
 use crate::scenario::{Scenario, Unit};
 
@@ -66,28 +66,21 @@ pub fn plan_section(
             .targets
             .get(i)
             .map(|ts| {
-                let mut infl = ts.influences.clone();
-                // Near-certain answers have no swing: rank them by ρ.
                 if decided.is_some() {
-                    infl.sort_by(|a, b| {
-                        b.rank_correlation
-                            .abs()
-                            .total_cmp(&a.rank_correlation.abs())
-                            .then(a.parameter.cmp(&b.parameter))
-                    });
+                    // Near-certain answers have no swing: rank them by ρ.
+                    top_drivers(&ts.influences, 3)
+                        .iter()
+                        .map(|(p, rho)| format!("`{p}` (ρ {rho:+.2})"))
+                        .collect::<Vec<_>>()
+                } else {
+                    ts.influences
+                        .iter()
+                        .filter(|x| x.swing.abs() >= 0.005)
+                        .take(3)
+                        .map(|x| format!("`{}` ({:+.0} pts)", x.parameter, x.swing * 100.0))
+                        .collect()
                 }
-                infl.iter()
-                    .filter(|x| x.swing.abs() >= 0.005 || x.rank_correlation.abs() >= 0.05)
-                    .take(3)
-                    .map(|x| {
-                        if decided.is_some() {
-                            format!("`{}` (ρ {:+.2})", x.parameter, x.rank_correlation)
-                        } else {
-                            format!("`{}` ({:+.0} pts)", x.parameter, x.swing * 100.0)
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                .join("; ")
             })
             .unwrap_or_default();
         s.push_str(&format!(

@@ -296,6 +296,9 @@ param_group! {
     Promotion, PromotionRaw {
         /// Yearly probability an intermediate is promoted to senior.
         senior_rate: Probability = 0.01,
+        /// The first calendar year in which anyone is promoted to senior (the
+        /// senior review may open years after a plan starts; often uncertain).
+        senior_review_from: Year = 1900,
         /// Share of intermediate + senior experienced enough to train as supervisors.
         supervisor_eligible_share: Probability = 0.3,
     }

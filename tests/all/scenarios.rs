@@ -79,10 +79,19 @@ fn hunan_answers_every_target_of_the_plan() {
         "hunan-2012-2020.toml",
         &[
             ("talent-2015", "talent", "total", 2015, 20000.0),
+            ("talent-certified-2015", "certified", "total", 2015, 20000.0),
             ("talent-2020", "talent", "total", 2020, 60000.0),
+            ("talent-certified-2020", "certified", "total", 2020, 60000.0),
             (
                 "intermediate-2015",
                 "intermediate_or_equivalent",
+                "total",
+                2015,
+                2000.0,
+            ),
+            (
+                "intermediate-certified-2015",
+                "intermediate",
                 "total",
                 2015,
                 2000.0,
@@ -94,8 +103,17 @@ fn hunan_answers_every_target_of_the_plan() {
                 2020,
                 8000.0,
             ),
+            (
+                "intermediate-certified-2020",
+                "intermediate",
+                "total",
+                2020,
+                8000.0,
+            ),
             ("senior-2015", "senior_or_equivalent", "total", 2015, 400.0),
+            ("senior-certified-2015", "senior", "total", 2015, 400.0),
             ("senior-2020", "senior_or_equivalent", "total", 2020, 1200.0),
+            ("senior-certified-2020", "senior", "total", 2020, 1200.0),
             (
                 "urban-communities-2015",
                 "urban_coverage",
@@ -133,13 +151,43 @@ fn hunan_answers_every_target_of_the_plan() {
                 1.0,
             ),
             (
+                "poverty-stations-2020-basic",
+                "stations_staffed",
+                "every:poverty_county",
+                2020,
+                1.0,
+            ),
+            (
+                "rural-talent-added-2020",
+                "talent",
+                "tag:rural",
+                2020,
+                4000.0,
+            ),
+            (
+                "rural-certified-added-2020",
+                "certified",
+                "tag:poverty_county",
+                2020,
+                4000.0,
+            ),
+            ("rural-talent-2020", "talent", "tag:rural", 2020, 4000.0),
+            (
                 "township-centres-2020",
                 "township_coverage",
                 "total",
                 2020,
                 1.0,
             ),
-            ("rural-talent-2020", "talent", "tag:rural", 2020, 4000.0),
+            (
+                "township-centres-2020-basic",
+                "township_coverage",
+                "total",
+                2020,
+                0.9,
+            ),
+            ("all-trained-2020", "talent_share", "total", 2020, 1.0),
+            ("all-trained-2020-basic", "talent_share", "total", 2020, 0.9),
         ],
     );
     let sc = load("hunan-2012-2020.toml");
@@ -151,6 +199,25 @@ fn hunan_answers_every_target_of_the_plan() {
             .count(),
         20
     );
+    // 基本实现 is read as 18 of the 20 counties, beside the literal 20.
+    let basic = sc
+        .targets
+        .iter()
+        .find(|t| t.id == "poverty-stations-2020-basic")
+        .unwrap();
+    assert_eq!(basic.regions_needed(20), 18);
+    // The 2020 coverage target is read against the townships after the merger.
+    let townships: f64 = sc.regions.iter().map(|r| r.facts.townships.central()).sum();
+    assert!((1930.0..=1950.0).contains(&townships), "{townships}");
+    // Every target of the plan is either answered or listed with a reason.
+    for id in [
+        "services-bought-2015",
+        "standard-demonstration-2020",
+        "training-bases-2020",
+        "msw-teachers-2020",
+    ] {
+        assert!(sc.not_modelled.iter().any(|t| t.id == id), "{id}");
+    }
 }
 
 #[test]
@@ -354,5 +421,32 @@ fn every_number_in_a_shipped_plan_has_a_reason() {
             "{name}: numbers without a reason at lines {:?}",
             bare.iter().map(|(i, _)| i + 1).collect::<Vec<_>>()
         );
+    }
+}
+
+#[test]
+fn no_shipped_answer_is_decided_by_a_cap_the_document_does_not_state() {
+    // A threshold above the most the file's fixed inputs allow makes the
+    // answer "no" whatever the evidence: a quota of our own (200 stations a
+    // year against 2,443 townships), a pool or a date set without
+    // uncertainty. A document's own numbers never do that to its targets,
+    // so a shipped plan must not either.
+    for name in [
+        "hunan-2012-2020.toml",
+        "jinan-2020-2025.toml",
+        "province-2019-2022.toml",
+        "wuhan-2012.toml",
+        "kaifu-2010.toml",
+    ] {
+        let sc = load(name);
+        for t in &sc.targets {
+            if let Some(a) = wfsim::model::bounds::attainable(&sc, t) {
+                assert!(
+                    !a.unreachable,
+                    "{name}: {} is decided by {} (at most {})",
+                    t.id, a.limit, a.max
+                );
+            }
+        }
     }
 }
