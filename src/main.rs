@@ -801,9 +801,12 @@ fn compare(
             for v in &t.variants {
                 writeln!(
                     o,
-                    "    {:<24} {:>6.1}%   difference {:>+6.1} points [{:+.1}, {:+.1}] (unpaired would be [{:+.1}, {:+.1}])",
+                    "    {:<24} {:>22}   difference {:>+6.1} points [{:+.1}, {:+.1}] (unpaired would be [{:+.1}, {:+.1}])",
                     v.variant,
-                    v.p_met * 100.0,
+                    {
+                        let w = wfsim::stats::wilson((v.p_met * c.trajectories as f64).round() as u64, c.trajectories);
+                        probability(v.p_met, w.low, w.high)
+                    },
                     v.difference * 100.0,
                     v.diff_low * 100.0,
                     v.diff_high * 100.0,

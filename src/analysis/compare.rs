@@ -93,10 +93,24 @@ pub fn weighted(base: &[bool], base_weight: f64, arms: &[(&[bool], f64)]) -> Wei
         0.0
     };
     let half = Z95 * (var / nf).sqrt();
+    // The paired normal interval collapses to a point when every trajectory's
+    // weighted outcome is the same (all arms 0, say), although each arm's
+    // probability is only known to its own Wilson interval. The weighted sum
+    // of those intervals (the arms moving together, as paired arms do) bounds
+    // the answer from outside; the interval printed is the union of the two.
+    let wilson =
+        |m: &[bool]| crate::stats::wilson(m.iter().filter(|&&x| x).count() as u64, n as u64);
+    let b = wilson(base);
+    let (mut lo, mut hi) = (base_weight * b.low, base_weight * b.high);
+    for (m, w) in arms {
+        let a = wilson(m);
+        lo += w * a.low;
+        hi += w * a.high;
+    }
     Weighted {
         p_met: p,
-        ci_low: (p - half).max(0.0),
-        ci_high: (p + half).min(1.0),
+        ci_low: (p - half).min(lo).max(0.0),
+        ci_high: (p + half).max(hi).min(1.0),
         baseline_weight: base_weight,
     }
 }

@@ -209,8 +209,10 @@ fn the_compare_command_writes_its_table_chart_and_page() {
 #[test]
 fn weighted_variants_give_the_weighted_probability_with_a_paired_interval() {
     // A variant that meets a target in every trajectory and a baseline that
-    // never does: weighted 0.3, the probability is exactly 0.3 and its
-    // interval is [0.3, 0.3] since every trajectory's weighted outcome is 0.3.
+    // never does: weighted 0.3, the probability is exactly 0.3. Every
+    // trajectory's weighted outcome is 0.3, so the paired interval is a
+    // point; but 0 of 200 and 200 of 200 only bound each arm's probability
+    // to its Wilson interval, and the interval says so.
     let base = parse(&quiet_scenario(
         1,
         "[region.stocks]\njunior = 100",
@@ -225,9 +227,17 @@ fn weighted_variants_give_the_weighted_probability_with_a_paired_interval() {
     v.weight = Some(0.3);
     let c = run_compare(&base, vec![v], 200, 2);
     let w = c.targets[0].weighted.clone().expect("weights given");
-    for x in [w.p_met, w.ci_low, w.ci_high] {
-        assert!((x - 0.3).abs() < 1e-6, "{w:?}");
-    }
+    assert!((w.p_met - 0.3).abs() < 1e-12, "{w:?}");
+    let (none, all) = (wfsim::stats::wilson(0, 200), wfsim::stats::wilson(200, 200));
+    assert!(
+        (w.ci_low - (0.7 * none.low + 0.3 * all.low)).abs() < 1e-12,
+        "{w:?}"
+    );
+    assert!(
+        (w.ci_high - (0.7 * none.high + 0.3 * all.high)).abs() < 1e-12,
+        "{w:?}"
+    );
+    assert!(w.ci_low < 0.3 && 0.3 < w.ci_high && w.ci_high - w.ci_low < 0.03);
     assert!((w.baseline_weight - 0.7).abs() < 1e-12);
     // No weights, no weighted probability.
     let c = run_compare(

@@ -320,9 +320,23 @@ fn province_answers_every_target_of_the_draft() {
                 2022,
                 1.0,
             ),
+            (
+                "certified-working-2022",
+                "certified",
+                "total",
+                2022,
+                100000.0,
+            ),
+            ("all-trained-2022", "talent_share", "total", 2022, 1.0),
+            ("all-trained-2022-basic", "talent_share", "total", 2022, 0.9),
         ],
     );
     let sc = load("province-2019-2022.toml");
+    // The province is not named: each candidate is a weighted variant.
+    let zj = sc.variants.iter().find(|v| v.name == "zhejiang").unwrap();
+    assert_eq!(zj.weight, Some(0.5));
+    assert!(sc.variant(zj).is_ok());
+    assert!(sc.not_modelled.iter().any(|t| t.id == "national-orgs-2022"));
     assert_eq!(
         sc.parameters.coverage.urban_min.central(),
         2.0,
