@@ -90,7 +90,10 @@ pub fn explain(sc: &Scenario, r: &RunResult) -> Vec<Explanation> {
                 };
                 Why::FarFromThreshold {
                     edge,
-                    drivers: top_drivers(&s.targets[i].influences, 3),
+                    drivers: top_drivers(&s.targets[i].influences, 3, false)
+                        .into_iter()
+                        .map(|x| (x.parameter, x.rank_correlation))
+                        .collect(),
                 }
             };
             Explanation {

@@ -197,43 +197,61 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
     }
 }
 
-/// The `k` unknowns that move a target's value most, by |Spearman's ρ|
-/// (at least 0.05), as (parameter, ρ). A number the regions share has one
-/// draw under many names (`region.<id>.stocks.uncertified`, …): those that
-/// move the target identically are one unknown, named `region.*.…` once.
-pub fn top_drivers(influences: &[Influence], k: usize) -> Vec<(String, f64)> {
+/// The `k` unknowns that move a target most: by |swing| (then |ρ|) when
+/// `by_swing`, else by |Spearman's ρ| (at least 0.05, for answers so near 0
+/// or 1 that no decile swings them). The regions' copies of one number
+/// (`region.<id>.stocks.uncertified`, …) move a target alike when the
+/// regions share its draw, and are one line of the ranking either way:
+/// `region.*.stocks.uncertified`, with the strongest copy's figures.
+pub fn top_drivers(influences: &[Influence], k: usize, by_swing: bool) -> Vec<Influence> {
     let mut sorted: Vec<&Influence> = influences
         .iter()
-        .filter(|x| x.rank_correlation.abs() >= 0.05)
+        .filter(|x| {
+            if by_swing {
+                x.swing.abs() >= 0.005
+            } else {
+                x.rank_correlation.abs() >= 0.05
+            }
+        })
         .collect();
     sorted.sort_by(|a, b| {
-        b.rank_correlation
-            .abs()
-            .total_cmp(&a.rank_correlation.abs())
+        let (ka, kb) = if by_swing {
+            (a.swing.abs(), b.swing.abs())
+        } else {
+            (0.0, 0.0)
+        };
+        kb.total_cmp(&ka)
+            .then(
+                b.rank_correlation
+                    .abs()
+                    .total_cmp(&a.rank_correlation.abs()),
+            )
             .then(a.parameter.cmp(&b.parameter))
     });
-    let mut out: Vec<(String, f64)> = Vec::new();
+    let key = |p: &str| match p.strip_prefix("region.").and_then(|r| r.split_once('.')) {
+        Some((_, tail)) => format!("region.*.{tail}"),
+        None => p.to_string(),
+    };
+    let mut out: Vec<(String, Influence, usize)> = Vec::new();
     for x in sorted {
-        let shared = x.parameter.strip_prefix("region.").and_then(|rest| {
-            let (_, tail) = rest.split_once('.')?;
-            Some(format!("region.*.{tail}"))
-        });
-        if let Some(name) = &shared {
-            let same = |(p, rho): &(String, f64)| {
-                (p == name || p.ends_with(&name[8..]) && p.starts_with("region."))
-                    && (rho - x.rank_correlation).abs() < 0.005
-            };
-            if let Some(i) = out.iter().position(same) {
-                out[i].0 = name.clone();
-                continue;
-            }
+        let name = key(&x.parameter);
+        if let Some(e) = out.iter_mut().find(|e| e.0 == name) {
+            e.2 += 1;
+            continue;
         }
         if out.len() == k {
-            break;
+            continue;
         }
-        out.push((x.parameter.clone(), x.rank_correlation));
+        out.push((name, x.clone(), 1));
     }
-    out
+    out.into_iter()
+        .map(|(name, mut x, copies)| {
+            if copies > 1 {
+                x.parameter = name;
+            }
+            x
+        })
+        .collect()
 }
 
 /// `sensitivity.csv`: one row per target and parameter, most influential first.

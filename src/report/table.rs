@@ -66,21 +66,18 @@ pub fn plan_section(
             .targets
             .get(i)
             .map(|ts| {
-                if decided.is_some() {
-                    // Near-certain answers have no swing: rank them by ρ.
-                    top_drivers(&ts.influences, 3)
-                        .iter()
-                        .map(|(p, rho)| format!("`{p}` (ρ {rho:+.2})"))
-                        .collect::<Vec<_>>()
-                } else {
-                    ts.influences
-                        .iter()
-                        .filter(|x| x.swing.abs() >= 0.005)
-                        .take(3)
-                        .map(|x| format!("`{}` ({:+.0} pts)", x.parameter, x.swing * 100.0))
-                        .collect()
-                }
-                .join("; ")
+                // Near-certain answers have no swing: rank them by ρ.
+                top_drivers(&ts.influences, 3, decided.is_none())
+                    .iter()
+                    .map(|x| {
+                        if decided.is_some() {
+                            format!("`{}` (ρ {:+.2})", x.parameter, x.rank_correlation)
+                        } else {
+                            format!("`{}` ({:+.0} pts)", x.parameter, x.swing * 100.0)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
             })
             .unwrap_or_default();
         s.push_str(&format!(

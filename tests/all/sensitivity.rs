@@ -79,3 +79,44 @@ fn the_sensitivity_command_writes_rankings_and_a_tornado_per_target() {
     let svg = std::fs::read_to_string(d.join("tornado-certified-2025.svg")).unwrap();
     assert!(svg.contains("哪些不确定因素影响最大"));
 }
+
+#[test]
+fn the_regions_copies_of_one_number_are_one_line_of_a_ranking() {
+    use wfsim::analysis::sensitivity::{Influence, top_drivers};
+    let i = |p: &str, swing: f64, rho: f64| Influence {
+        parameter: p.into(),
+        swing,
+        p_low_decile: 0.0,
+        p_high_decile: 0.0,
+        rank_correlation: rho,
+    };
+    let infl = [
+        i("region.a.stocks.uncertified", 0.50, 0.60),
+        i("region.b.stocks.uncertified", 0.49, 0.59),
+        i("region.c.stocks.uncertified", 0.48, 0.61),
+        i("funding.budget", 0.30, 0.40),
+        i("region.a.stocks.junior", 0.20, 0.30),
+        i("parameters.exam.junior_pass_rate", 0.10, 0.20),
+        i("noise", 0.001, 0.01),
+    ];
+    let by_swing: Vec<String> = top_drivers(&infl, 3, true)
+        .into_iter()
+        .map(|x| x.parameter)
+        .collect();
+    assert_eq!(
+        by_swing,
+        [
+            "region.*.stocks.uncertified",
+            "funding.budget",
+            "region.a.stocks.junior"
+        ],
+        "a single region's number keeps its name"
+    );
+    let by_rho = top_drivers(&infl, 10, false);
+    assert_eq!(by_rho[0].parameter, "region.*.stocks.uncertified");
+    assert_eq!(
+        by_rho[0].rank_correlation, 0.61,
+        "the strongest copy's figures"
+    );
+    assert_eq!(by_rho.len(), 4, "below ρ 0.05 is not a driver");
+}
