@@ -49,7 +49,8 @@ pub fn plan_section(
         let limit = match t.attainable.as_ref() {
             Some(a) if a.unreachable => format!("**{}** — {} (binds)", v(a.max), a.limit),
             Some(a) => format!("{} — {}", v(a.max), a.limit),
-            None => "—".into(),
+            // Pools and flows drawn by binomial steps have no fixed ceiling.
+            None => "— (no fixed ceiling)".into(),
         };
         let decided = why.iter().find(|e| e.id == t.id).map(|e| match &e.why {
             Why::FixedLimit { .. } => "decided by the fixed limit".to_string(),
