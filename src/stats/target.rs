@@ -90,6 +90,9 @@ pub struct TargetSummary {
     /// The values are what was added since the start year, not levels.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub since_start: bool,
+    /// For `every:` scopes met by a share of the regions: that share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_of_regions: Option<f64>,
     pub p_met: f64,
     pub ci_low: f64,
     pub ci_high: f64,
@@ -254,6 +257,7 @@ pub fn summarise(
         threshold: t.threshold,
         reading: t.reading.clone(),
         since_start: t.since_start,
+        share_of_regions: (t.share_of_regions < 1.0).then_some(t.share_of_regions),
         p_met: ci.p,
         ci_low: ci.low,
         ci_high: ci.high,

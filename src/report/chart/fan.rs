@@ -35,7 +35,15 @@ impl Fan {
         let zh = r.chinese();
         let mut out: Vec<(String, Fan)> = Vec::new();
         for t in &r.targets {
-            let name = format!("fan-{}-{}", t.metric, slug(&t.scope));
+            // What was added, or the value a share of the regions reach, is
+            // another quantity than the level: a chart of its own.
+            let mut name = format!("fan-{}-{}", t.metric, slug(&t.scope));
+            if t.since_start {
+                name.push_str("-added");
+            }
+            if let Some(q) = t.share_of_regions {
+                name.push_str(&format!("-{:.0}pct", q * 100.0));
+            }
             let marker = (t.year, t.threshold, shorten(&t.label, 24));
             if let Some((_, f)) = out.iter_mut().find(|(n, _)| *n == name) {
                 f.targets.push(marker);
@@ -49,11 +57,23 @@ impl Fan {
                     .replace("every:", if zh { "每个 " } else { "every " })
                     .replace("tag:", if zh { "合计 " } else { "all " }),
             };
-            let binding = if t.scope.starts_with("every:") {
-                tr(zh, "（最低的地区）", " (the lowest region)")
-            } else {
-                String::new()
+            let mut binding = match t.share_of_regions {
+                Some(q) if t.scope.starts_with("every:") => {
+                    let pct = format!("{:.0}%", q * 100.0);
+                    tr(
+                        zh,
+                        &format!("（{pct} 的地区达到的值）"),
+                        &format!(" (the value {pct} of the regions reach)"),
+                    )
+                }
+                None if t.scope.starts_with("every:") => {
+                    tr(zh, "（最低的地区）", " (the lowest region)")
+                }
+                _ => String::new(),
             };
+            if t.since_start {
+                binding.push_str(&tr(zh, "，较起始年新增", ", added since the start"));
+            }
             out.push((
                 name,
                 Fan {
