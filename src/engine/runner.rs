@@ -483,10 +483,11 @@ pub fn run(
         .saturated
         .map(|(t, mi, s, y)| {
             format!(
-                "a count reached the model's limit of 10¹² and was held there (first in trajectory {t}: {} in {} in {}); figures at that size are not meaningful — check the file's growth rates and sizes",
+                "a count reached the model's limit of 10¹² and was held there (first in trajectory {t}: {} in {} in {}, grown by {}); figures at that size are not meaningful — check the file's growth rates and sizes",
                 Metric::ALL[mi].name(),
                 sc.regions[s - 1].id,
-                sc.start_year + y as i32
+                sc.start_year + y as i32,
+                crate::model::year::step_that_adds(Metric::ALL[mi])
             )
         })
         .into_iter()

@@ -220,6 +220,31 @@ impl Trajectory {
     }
 }
 
+/// The step of the year (MODEL.md's order) that adds to a count, for
+/// messages that must say where a number grew out of bounds.
+pub fn step_that_adds(m: crate::scenario::Metric) -> &'static str {
+    use crate::scenario::Metric::*;
+    match m {
+        Trainees | Trained => "step 2, training",
+        Registrants
+        | Passes
+        | CertificatesIssued
+        | CertificatesIssuedJunior
+        | CertificatesIssuedIntermediate
+        | Junior
+        | Intermediate
+        | Certified => "step 3, the exam (and its outside candidates)",
+        Senior | CertificatesIssuedSenior | Promotions => "step 4, the senior review",
+        Supervisors | SupervisorsTrained => "step 4, supervisor training",
+        Posts | PostsCreated | PostsFilled | Vacancies => "step 5, posts",
+        Orgs | OrgBirths => "step 6, organisations",
+        ProjectPositions => "step 6, bought services",
+        Stations | StationsStaffed => "step 7, stations",
+        ProgrammePlaces => "the programmes",
+        _ => "step 8, entry (graduates, replacements, new roles) and transfers",
+    }
+}
+
 /// The scenario-wide values of projection year `year`, from the year before.
 fn next_year(
     sc: &Scenario,

@@ -4,7 +4,7 @@
 use rand::RngExt;
 use rand_pcg::Pcg64Mcg;
 
-use wfsim::model::{STOCKS, Trajectory};
+use wfsim::model::{STOCKS, Tally, Trajectory};
 
 use crate::common::parse;
 
@@ -165,43 +165,8 @@ fn every_stock_balances_in_every_region_and_year() {
             for y in 0..=sc.horizon() {
                 for (r, t) in traj.year(y).iter().enumerate() {
                     let at = format!("case {case}, trajectory {i}, region {r}, year {y}");
-                    for s in 0..STOCKS {
-                        assert_eq!(
-                            t.start[s] + t.inflow[s] - t.outflow[s],
-                            t.people[s],
-                            "stock {s} does not balance: {at}\n{text}"
-                        );
-                    }
-                    if y > 0 {
-                        let before = &traj.year(y - 1)[r];
-                        assert_eq!(
-                            t.start, before.people,
-                            "year starts where the last ended: {at}"
-                        );
-                        assert_eq!(t.supervisors_start, before.supervisors, "{at}");
-                    }
-                    assert_eq!(
-                        t.supervisors_start + t.supervisors_trained - t.supervisors_out,
-                        t.supervisors,
-                        "supervisors: {at}"
-                    );
-                    assert!(
-                        t.supervisors <= t.people[4] + t.people[5],
-                        "supervisors are among intermediate + senior: {at}"
-                    );
-                    assert!(
-                        t.posts_filled <= t.posts && t.project_staff <= t.project_positions,
-                        "{at}"
-                    );
-                    assert!(
-                        t.stations_staffed <= t.stations && t.townships_covered <= t.townships,
-                        "{at}"
-                    );
-                    assert!(
-                        t.urban_covered <= t.urban_communities
-                            && t.rural_covered <= t.rural_communities,
-                        "{at}"
-                    );
+                    let before = (y > 0).then(|| &traj.year(y - 1)[r]);
+                    balances(t, before, &at, &text);
                     if y > 0 {
                         for (k, v) in [
                             t.passes,
@@ -219,13 +184,6 @@ fn every_stock_balances_in_every_region_and_year() {
                             seen[k] += v;
                         }
                     }
-                    let spent: f64 = t.spend.iter().sum::<f64>() + t.committed + t.unspent;
-                    assert!(
-                        y == 0 || (spent - t.budget).abs() <= 1e-6 * t.budget.max(1.0),
-                        "money balances: {at}: {spent} vs {}",
-                        t.budget
-                    );
-                    assert!(t.spend.iter().all(|&x| x >= 0.0), "{at}");
                 }
                 // Transfers move people between regions and create none.
                 let row = traj.year(y);
@@ -251,5 +209,104 @@ fn every_stock_balances_in_every_region_and_year() {
     assert!(
         seen.iter().all(|&v| v > 0),
         "every flow happened somewhere: {seen:?}"
+    );
+}
+
+/// The checks every region-year must pass: each stock balances, a year
+/// starts where the last ended, supervisors are among the experienced,
+/// places hold no more than there are, and the money balances.
+fn balances(t: &Tally, before: Option<&Tally>, at: &str, text: &str) {
+    for s in 0..STOCKS {
+        assert_eq!(
+            t.start[s] + t.inflow[s] - t.outflow[s],
+            t.people[s],
+            "stock {s} does not balance: {at}\n{text}"
+        );
+    }
+    if let Some(before) = before {
+        assert_eq!(
+            t.start, before.people,
+            "year starts where the last ended: {at}"
+        );
+        assert_eq!(t.supervisors_start, before.supervisors, "{at}");
+    }
+    assert_eq!(
+        t.supervisors_start + t.supervisors_trained - t.supervisors_out,
+        t.supervisors,
+        "supervisors: {at}"
+    );
+    assert!(
+        t.supervisors <= t.people[4] + t.people[5],
+        "supervisors are among intermediate + senior: {at}"
+    );
+    assert!(
+        t.posts_filled <= t.posts && t.project_staff <= t.project_positions,
+        "{at}"
+    );
+    assert!(
+        t.stations_staffed <= t.stations && t.townships_covered <= t.townships,
+        "{at}"
+    );
+    assert!(
+        t.urban_covered <= t.urban_communities && t.rural_covered <= t.rural_communities,
+        "{at}"
+    );
+    let spent: f64 = t.spend.iter().sum::<f64>() + t.committed + t.unspent;
+    assert!(
+        before.is_none() || (spent - t.budget).abs() <= 1e-6 * t.budget.max(1.0),
+        "money balances: {at}: {spent} vs {}",
+        t.budget
+    );
+    assert!(t.spend.iter().all(|&x| x >= 0.0), "{at}");
+}
+
+#[test]
+fn stocks_balance_with_counts_near_the_limit() {
+    // A province-sized file scaled up to near 10¹² people (the largest count
+    // the file format accepts): every flow is drawn on counts where f64
+    // loses whole units, and the ledger must still balance to the person,
+    // with no count above the limit and none wrapped.
+    let text = include_str!("../../scenarios/template.toml")
+        .replace(
+            "uncertified = { dist = \"pert\", min = 3000, mode = 4000, max = 5000 }",
+            "uncertified = 400_000_000_000",
+        )
+        .replace("uncertified = 2500", "uncertified = 300_000_000_000")
+        .replace("junior = 900", "junior = 90_000_000_000")
+        .replace("junior = 300", "junior = 30_000_000_000")
+        .replace("trained = 300", "trained = 30_000_000_000")
+        .replace(
+            "graduates_per_year = 150",
+            "graduates_per_year = 5_000_000_000",
+        )
+        .replace(
+            "outside_candidates = 600",
+            "outside_candidates = 20_000_000_000",
+        );
+    assert!(text.contains("400_000_000_000") && text.contains("5_000_000_000"));
+    let sc = parse(&text);
+    let mut traj = Trajectory::new(&sc);
+    let mut largest = 0u64;
+    for i in 0..4u64 {
+        traj.run(&sc, 77, i);
+        for y in 0..=sc.horizon() {
+            for (r, t) in traj.year(y).iter().enumerate() {
+                let before = (y > 0).then(|| &traj.year(y - 1)[r]);
+                balances(
+                    t,
+                    before,
+                    &format!("trajectory {i}, region {r}, year {y}"),
+                    &text,
+                );
+                for &n in &t.people {
+                    assert!(n as f64 <= wfsim::model::draw::MAX_COUNT, "{n} people");
+                    largest = largest.max(n);
+                }
+            }
+        }
+    }
+    assert!(
+        largest > 100_000_000_000,
+        "the test ran near the limit: {largest}"
     );
 }

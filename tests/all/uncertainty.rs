@@ -327,9 +327,13 @@ fn an_unbounded_tail_never_makes_a_count_wrap() {
          [[programme]]\nname = \"p\"\nkind = \"posts\"\nstart = 2021\nsize = { dist = \"lognormal\", mu = 20, sigma = 1 }\n",
     ));
     let r = run(&sc, 200, 48, 2);
-    // The start stock of 999,999,999,999 grows past 10¹²: held there, and said.
+    // The start stock of 999,999,999,999 grows past 10¹²: held there, and
+    // said, with the trajectory, region, year and the step that grew it.
     assert!(
-        r.warnings.iter().any(|w| w.contains("limit of 10¹²")),
+        r.warnings.iter().any(|w| w.contains("limit of 10¹²")
+            && w.contains("trajectory")
+            && w.contains(" in r in 202")
+            && w.contains("grown by step")),
         "{:?}",
         r.warnings
     );
