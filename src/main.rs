@@ -161,6 +161,18 @@ enum Command {
         /// Skip the charts, report.html and summary.xlsx.
         #[arg(long)]
         no_charts: bool,
+        /// Run in blocks of 1,000 trajectories until every target's P(met) is known to
+        /// ± this (a probability: 0.01 is ± 1 point, at 95%), instead of a fixed count.
+        #[arg(long, value_name = "HALF-WIDTH", conflicts_with = "trajectories")]
+        precision: Option<f64>,
+        /// With --precision: stop at this many trajectories even if the precision is not met.
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = 1_000_000,
+            requires = "precision"
+        )]
+        max_trajectories: u64,
         #[command(flatten)]
         chart: ChartArgs,
     },
@@ -302,8 +314,15 @@ fn main() -> ExitCode {
             file,
             run: args,
             no_charts,
+            precision,
+            max_trajectories,
             chart,
-        } => run(&file, &args, (!no_charts).then_some(&chart)),
+        } => run(
+            &file,
+            &args,
+            precision.map(|p| (p, max_trajectories)),
+            (!no_charts).then_some(&chart),
+        ),
         Command::Report { dir, chart } => report(&dir, &chart),
         Command::Compare {
             file,
@@ -443,7 +462,12 @@ fn init(path: &Path, force: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), Failure> {
+fn run(
+    file: &Path,
+    args: &RunArgs,
+    precision: Option<(f64, u64)>,
+    briefing: Option<&ChartArgs>,
+) -> Result<(), Failure> {
     let sc = args.load(file)?;
     // A font that cannot be read fails now, not after the run.
     if let Some(chart) = briefing {
@@ -451,10 +475,59 @@ fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), 
     }
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "")?;
-    let bar = args.progress(opts.trajectories, sc.meta.name.clone());
-    let result =
-        wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false)).map_err(other)?;
-    bar.finish_and_clear();
+    let (result, note) = match precision {
+        None => {
+            let bar = args.progress(opts.trajectories, sc.meta.name.clone());
+            let r = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false))
+                .map_err(other)?;
+            bar.finish_and_clear();
+            (r, None)
+        }
+        Some((p, ceiling)) => {
+            if !(p > 0.0 && p < 0.5) {
+                return Err(Failure::Other(format!(
+                    "--precision is the half-width of a probability's interval, above 0 and below 0.5 (0.01 is ± 1 point); found {p}"
+                )));
+            }
+            let bar = args.progress(ceiling, sc.meta.name.clone());
+            let pr = wfsim::engine::precision::run_to_precision(
+                &sc,
+                p,
+                ceiling,
+                opts.seed,
+                opts.threads,
+                &|k| bar.inc(k),
+                &AtomicBool::new(false),
+            )
+            .map_err(other)?;
+            bar.finish_and_clear();
+            let counts: Vec<String> = pr.counts.iter().map(|c| human(*c as f64, false)).collect();
+            let widest = format!(
+                "{:.2} points{}",
+                pr.widest * 100.0,
+                pr.widest_target
+                    .as_ref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default()
+            );
+            let note = if pr.stopped_at_ceiling {
+                format!(
+                    "precision ± {:.2} points NOT reached: stopped at the ceiling of {} trajectories with the widest interval ± {widest} (runs of {})",
+                    p * 100.0,
+                    human(ceiling as f64, false),
+                    counts.join(", ")
+                )
+            } else {
+                format!(
+                    "precision ± {:.2} points reached with {} trajectories: the widest interval is ± {widest} (runs of {})",
+                    p * 100.0,
+                    human(pr.result.options.trajectories as f64, false),
+                    counts.join(", ")
+                )
+            };
+            (pr.result, Some(note))
+        }
+    };
     dir.clean_stale();
     dir.begin_run().map_err(other)?;
     let mut written = dir.write_all(&sc, &result).map_err(other)?;
@@ -475,6 +548,10 @@ fn run(file: &Path, args: &RunArgs, briefing: Option<&ChartArgs>) -> Result<(), 
         );
     }
     written.push(dir.write_manifest().map_err(other)?);
+    if let Some(n) = &note {
+        // Said on stderr too, so that a --quiet run under a scheduler logs it.
+        eprintln!("{n}");
+    }
     args.print(|o| print_summary(o, &sc, &result, &written))
 }
 

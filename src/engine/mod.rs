@@ -1,6 +1,8 @@
 //! The engine: keyed random streams ([`streams`]) and the parallel runner
-//! that drives the model over thousands of trajectories ([`runner`]).
+//! that drives the model over thousands of trajectories ([`runner`]), and
+//! runs that stop at a stated precision ([`precision`]).
 
+pub mod precision;
 pub mod runner;
 pub mod streams;
 

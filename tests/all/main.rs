@@ -12,6 +12,7 @@ mod errors;
 mod funding;
 mod fuzz;
 mod interval;
+mod precision;
 mod programmes;
 mod readings;
 mod samplers;

@@ -1,0 +1,89 @@
+//! Runs that stop at a stated precision (`wfsim run --precision 0.01`).
+//!
+//! A planner asks for P(met) to ± a point, not for a trajectory count. The
+//! run is made in whole blocks of [`BLOCK`] trajectories: after a run of n,
+//! the widest 95% interval among the targets (Wilson, half its width) is
+//! compared with the precision; if it is wider, the count the interval's
+//! 1/√n law asks for is rounded up to whole blocks (at least one more) and
+//! the run is made again with that many. Trajectory i depends only on
+//! (seed, i), so a larger run extends a smaller one and the final result is
+//! exactly the one-shot run of the final count; the sequence of counts
+//! depends only on the results, so the same seed and precision give the same
+//! count and numbers at any thread count. The total work is at most about
+//! twice the final run's.
+
+use std::sync::atomic::AtomicBool;
+
+use super::runner::{RunError, RunOptions, RunResult, run};
+use crate::scenario::Scenario;
+
+/// Trajectories per block: counts are whole multiples of it.
+pub const BLOCK: u64 = 1_000;
+
+/// How a run to a precision ended.
+#[derive(Debug, Clone)]
+pub struct PrecisionRun {
+    pub result: RunResult,
+    /// The half-width asked for (a probability, e.g. 0.01 for ± 1 point).
+    pub precision: f64,
+    /// The widest half-width reached, and the target it belongs to.
+    pub widest: f64,
+    pub widest_target: Option<String>,
+    /// The trajectory counts run, in order (the last is the result's).
+    pub counts: Vec<u64>,
+    /// Whether the ceiling stopped the run before the precision was met.
+    pub stopped_at_ceiling: bool,
+}
+
+/// The widest half-width of the targets' intervals, and whose.
+fn widest(r: &RunResult) -> (f64, Option<String>) {
+    r.targets
+        .iter()
+        .map(|t| ((t.ci_high - t.ci_low) / 2.0, Some(t.id.clone())))
+        .fold((0.0, None), |a, b| if b.0 > a.0 { b } else { a })
+}
+
+/// Runs `sc` with `seed` until every target's interval half-width is at most
+/// `precision`, or `ceiling` trajectories have run (rounded up to a block).
+pub fn run_to_precision(
+    sc: &Scenario,
+    precision: f64,
+    ceiling: u64,
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<PrecisionRun, RunError> {
+    let ceiling = ceiling.max(BLOCK).div_ceil(BLOCK) * BLOCK;
+    let mut n = BLOCK;
+    let mut counts = Vec::new();
+    loop {
+        let opts = RunOptions {
+            trajectories: n,
+            seed,
+            threads,
+        };
+        let result = run(sc, opts, progress, cancel)?;
+        counts.push(n);
+        let (w, who) = widest(&result);
+        let done = w <= precision || result.targets.is_empty();
+        if done || n >= ceiling {
+            return Ok(PrecisionRun {
+                result,
+                precision,
+                widest: w,
+                widest_target: who,
+                counts,
+                stopped_at_ceiling: !done,
+            });
+        }
+        // The half-width shrinks as 1/√n: ask for (w / precision)² times as
+        // many, in whole blocks, at least one block more, at most the ceiling.
+        let wanted = (n as f64 * (w / precision).powi(2)).ceil() as u64;
+        n = wanted
+            .div_ceil(BLOCK)
+            .max(n / BLOCK + 1)
+            .saturating_mul(BLOCK)
+            .min(ceiling);
+    }
+}
