@@ -5,11 +5,17 @@ use super::{Exporter, OutputError};
 use crate::engine::RunResult;
 use crate::scenario::Scenario;
 
+/// UTF-8's byte-order mark: Excel on Chinese Windows reads a CSV without it
+/// as GBK and shows the labels as mojibake. CSV readers (the csv crate,
+/// pandas with `utf-8-sig`) skip it.
+pub const BOM: &[u8] = "\u{feff}".as_bytes();
+
 fn finish(w: csv::Writer<Vec<u8>>, name: &'static str) -> Result<Vec<u8>, OutputError> {
-    w.into_inner().map_err(|e| OutputError::Encode {
+    let body = w.into_inner().map_err(|e| OutputError::Encode {
         name,
         message: e.to_string(),
-    })
+    })?;
+    Ok([BOM, &body].concat())
 }
 
 fn enc(name: &'static str) -> impl Fn(csv::Error) -> OutputError {

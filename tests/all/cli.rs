@@ -66,7 +66,8 @@ fn init_writes_a_template_that_validates_and_runs() {
     }
     assert!(summary["joint"]["p_met"].is_number());
     let metrics = std::fs::read_to_string(folder.join("metrics.csv")).unwrap();
-    assert!(metrics.starts_with("metric,scope,year,mean,sd,p05,p25,p50,p75,p95\n"));
+    // UTF-8 with a byte-order mark, so that Excel on Chinese Windows reads it.
+    assert!(metrics.starts_with("\u{feff}metric,scope,year,mean,sd,p05,p25,p50,p75,p95\n"));
     // Every metric × (total + 2 regions) × 6 years, plus the header.
     assert_eq!(
         metrics.lines().count(),
@@ -74,6 +75,10 @@ fn init_writes_a_template_that_validates_and_runs() {
     );
     let targets = std::fs::read_to_string(folder.join("targets.csv")).unwrap();
     assert_eq!(targets.lines().count(), 5);
+    assert!(targets.starts_with('\u{feff}'));
+    // The csv reader skips the mark: the first column is named as written.
+    let mut rd = csv::Reader::from_reader(targets.as_bytes());
+    assert_eq!(rd.headers().unwrap().get(0), Some("id"));
     // No temporary files are left behind.
     for e in std::fs::read_dir(&folder).unwrap() {
         let name = e.unwrap().file_name().into_string().unwrap();
