@@ -63,10 +63,19 @@ pub fn run_to_precision(
             seed,
             threads,
         };
-        let result = run(sc, opts, progress, cancel)?;
+        let mut result = run(sc, opts, progress, cancel)?;
         counts.push(n);
         let (w, who) = widest(&result);
         let done = w <= precision || result.targets.is_empty();
+        if !done && n >= ceiling {
+            // The reader of summary.json and the report must see it too.
+            result.warnings.push(format!(
+                "the precision asked for (± {:.2} points) was not reached: the run stopped at its ceiling of {n} trajectories with an interval of ± {:.2} points{}",
+                precision * 100.0,
+                w * 100.0,
+                who.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
+            ));
+        }
         if done || n >= ceiling {
             return Ok(PrecisionRun {
                 result,

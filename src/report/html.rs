@@ -52,6 +52,14 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
         sc.start_year
     ));
 
+    for w in &r.warnings {
+        h.push_str(&format!(
+            "<p class=\"note low\">{}: {}</p>\n",
+            t("⚠ 注意", "⚠ Note"),
+            esc(w)
+        ));
+    }
+
     h.push_str(&format!("<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
         t("各目标实现的概率", "Probability that each target is met"),
         t("目标", "Target"), t("年份", "Year"), t("目标值", "Threshold"),

@@ -27,6 +27,8 @@ struct SummaryFile {
     programmes: Vec<ProgrammeSummary>,
     #[serde(default)]
     not_modelled: Vec<NotModelled>,
+    #[serde(default)]
+    warnings: Vec<String>,
 }
 
 /// Everything the briefing outputs show.
@@ -41,6 +43,8 @@ pub struct Results {
     pub programmes: Vec<ProgrammeSummary>,
     /// Targets of the document the model cannot answer, and why.
     pub not_modelled: Vec<NotModelled>,
+    /// What the reader must know about how the numbers were made.
+    pub warnings: Vec<String>,
     pub metrics: Vec<MetricRow>,
 }
 
@@ -62,6 +66,7 @@ impl Results {
             joint: s.joint,
             programmes: s.programmes,
             not_modelled: s.not_modelled,
+            warnings: s.warnings,
             metrics,
         })
     }

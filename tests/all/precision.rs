@@ -60,4 +60,12 @@ fn a_ceiling_stops_the_run_and_says_so() {
         "the ceiling in whole blocks"
     );
     assert!(r.widest > 0.0005);
+    assert!(
+        r.result
+            .warnings
+            .iter()
+            .any(|w| w.contains("not reached") && w.contains("3000")),
+        "{:?}",
+        r.result.warnings
+    );
 }
