@@ -1072,8 +1072,9 @@ fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Re
     args.print(|o| {
         writeln!(o, "{} — {} trajectories, seed {}; swing = P(met) in a parameter's top decile minus its bottom decile", s.label, s.trajectories, s.seed)?;
         for t in &s.targets {
-            writeln!(o, "\n{} (P = {:.1}%)", t.label, t.p_met * 100.0)?;
-            for f in t.influences.iter().take(5) {
+            let w = wfsim::stats::wilson((t.p_met * s.trajectories as f64).round() as u64, s.trajectories);
+            writeln!(o, "\n{} (P = {})", t.label, probability(t.p_met, w.low, w.high))?;
+            for f in wfsim::report::chart::tornado::ranked(t, 5).iter() {
                 writeln!(o, "    {:<52} swing {:>+6.1} points   ρ = {:+.2}", f.parameter, f.swing * 100.0, f.rank_correlation)?;
             }
         }

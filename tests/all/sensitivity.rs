@@ -120,3 +120,35 @@ fn the_regions_copies_of_one_number_are_one_line_of_a_ranking() {
     );
     assert_eq!(by_rho.len(), 4, "below ρ 0.05 is not a driver");
 }
+
+#[test]
+fn a_tornado_shows_one_bar_per_unknown_and_when_nothing_swings_the_correlated_ones() {
+    use wfsim::analysis::sensitivity::{Influence, TargetSensitivity};
+    use wfsim::report::chart::tornado::ranked;
+    let i = |p: &str, swing: f64, rho: f64| Influence {
+        parameter: p.into(),
+        swing,
+        p_low_decile: 0.0,
+        p_high_decile: 0.0,
+        rank_correlation: rho,
+    };
+    let t = |influences| TargetSensitivity {
+        id: "t".into(),
+        label: "t".into(),
+        p_met: 0.0,
+        influences,
+    };
+    // P = 0: no decile swings it, so the bars are the unknowns most
+    // correlated with its value, a shared draw once.
+    let never = t(vec![
+        i("region.a.stocks.uncertified", 0.0, 0.6),
+        i("region.b.stocks.uncertified", 0.0, 0.6),
+        i("funding.growth", 0.0, 0.3),
+        i("noise", 0.0, 0.0),
+    ]);
+    let names: Vec<String> = ranked(&never, 15)
+        .into_iter()
+        .map(|x| x.parameter)
+        .collect();
+    assert_eq!(names, ["region.*.stocks.uncertified", "funding.growth"]);
+}

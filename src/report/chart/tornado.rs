@@ -7,12 +7,27 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Figure, HIGH, LOW, fail, house, legend, shorten, text, tr, widest};
-use crate::analysis::sensitivity::TargetSensitivity;
+use crate::analysis::sensitivity::{Influence, TargetSensitivity, top_drivers};
 
 pub struct Tornado {
     pub title: String,
     bars: Vec<(String, f64)>,
     zh: bool,
+}
+
+/// The bars: the regions' copies of one number as one bar (a shared draw
+/// would otherwise fill the chart with the same bar); when no unknown swings
+/// the answer (P near 0 or 1), those most correlated with the target's value.
+pub fn ranked(t: &TargetSensitivity, top: usize) -> Vec<Influence> {
+    let by_swing = top_drivers(&t.influences, top, true);
+    if !by_swing.is_empty() {
+        return by_swing;
+    }
+    let by_rho = top_drivers(&t.influences, top, false);
+    if !by_rho.is_empty() {
+        return by_rho;
+    }
+    t.influences.iter().take(top).cloned().collect()
 }
 
 impl Tornado {
@@ -27,10 +42,8 @@ impl Tornado {
                     "which uncertainty matters most"
                 )
             ),
-            bars: t
-                .influences
+            bars: ranked(t, top)
                 .iter()
-                .take(top)
                 .map(|f| (shorten(&f.parameter, 48), f.swing))
                 .collect(),
             zh,
