@@ -903,8 +903,13 @@ fn compare(
         }
         writeln!(o)?;
         for a in &c.arms {
-            let sign = if a.extra_cost > 0.0 { "+" } else { "" };
-            writeln!(o, "{:<28} spends {:>16} yuan over the projection ({sign}{} vs baseline)", a.name, human(a.spend, false), human(a.extra_cost, false))?;
+            let sign = if a.extra_cost > 0.0 { "+" } else if a.extra_cost < 0.0 { "-" } else { "" };
+            // Money as a Chinese briefing writes it (4,706万元), else in yuan.
+            let money = |v: f64| {
+                let v = v.abs();
+                if zh { format!("{}元", wfsim::report::format::count(v, true)) } else { format!("{} yuan", human(v, false)) }
+            };
+            writeln!(o, "{:<28} spends {:>16} over the projection ({sign}{} vs baseline)", a.name, money(a.spend), money(a.extra_cost))?;
         }
         wrote(o, &written)
     })
