@@ -740,9 +740,21 @@ fn print_summary(
             .iter()
             .map(|s| format!("{} {:.0}%", s.year, s.share * 100.0))
             .collect();
+        // An exam drive brings candidates to the exam: it builds nothing,
+        // and its effect shows in registrants and passes, not here.
+        let built = if p.kind == "exam_drive" {
+            "its candidates are in registrants and passes".to_string()
+        } else {
+            format!(
+                "built by the end: mean {}, 5–95% {} – {}",
+                human(p.built_mean, false),
+                human(p.built.p05, false),
+                human(p.built.p95, false)
+            )
+        };
         writeln!(
             o,
-            "  {:<30} came in {} of trajectories; started {}{}; built by the end: mean {}, 5–95% {} – {}",
+            "  {:<30} came in {} of trajectories; started {}{}; {built}",
             p.label,
             probability(p.p_happened, p.ci_low, p.ci_high),
             if starts.is_empty() {
@@ -755,9 +767,6 @@ fn print_summary(
             } else {
                 String::new()
             },
-            human(p.built_mean, false),
-            human(p.built.p05, false),
-            human(p.built.p95, false),
         )?;
     }
     if !sc.not_modelled.is_empty() {

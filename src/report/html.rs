@@ -162,14 +162,22 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
                 .iter()
                 .map(|s| format!("{} {}", s.year, percent((s.share * 100.0).round() / 100.0)))
                 .collect();
+            // An exam drive builds nothing: its candidates are in the exam's figures.
+            let built = if p.kind == "exam_drive" {
+                t("—（见报考与通过人数）", "— (in registrants and passes)")
+            } else {
+                format!(
+                    "{} ({} – {})",
+                    count(p.built_mean, zh),
+                    count(p.built.p05, zh),
+                    count(p.built.p95, zh)
+                )
+            };
             h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({} – {})</td></tr>\n",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{built}</td></tr>\n",
                 esc(&p.label),
                 esc(&probability(p.p_happened, p.ci_low, p.ci_high)),
                 esc(&starts.join(", ")),
-                count(p.built_mean, zh),
-                count(p.built.p05, zh),
-                count(p.built.p95, zh),
             ));
         }
         h.push_str("</table>\n");
