@@ -601,6 +601,30 @@ fn every_form_the_template_shows_in_its_comments_validates() {
     if let Err(e) = Scenario::from_str(Path::new("t.toml"), &text) {
         panic!("the template's correlation example does not validate:\n{e}");
     }
+    // The commented targets (two readings, 基本实现 as a share of the
+    // regions) and the target not modelled, uncommented: each block runs
+    // from its table header to the first line that is not `# key = …`.
+    let mut added = 0;
+    for header in ["# [[target]]", "# [[not_modelled]]"] {
+        for (at, _) in TEMPLATE.match_indices(header) {
+            let block: String = TEMPLATE[at..]
+                .lines()
+                .enumerate()
+                .take_while(|(i, l)| *i == 0 || (l.starts_with("# ") && l.contains(" = ")))
+                .map(|(_, l)| l.trim_start_matches("# ").to_string() + "\n")
+                .collect();
+            let text = format!("{TEMPLATE}\n{block}");
+            match Scenario::from_str(Path::new("t.toml"), &text) {
+                Ok(sc) => assert!(
+                    sc.targets.len() + sc.not_modelled.len() > 4,
+                    "the example added nothing:\n{block}"
+                ),
+                Err(e) => panic!("the template's example does not validate:\n{e}\n{block}"),
+            }
+            added += 1;
+        }
+    }
+    assert_eq!(added, 3, "two commented targets and one not modelled");
 }
 
 #[test]
