@@ -146,6 +146,7 @@ impl Figure for Fan {
             hi + pad
         };
         let (share, zh) = (self.share, self.zh);
+        let small_count = !share && y1 - y0 < 12.0;
         let mut chart = ChartBuilder::on(&main)
             .caption(&self.title, text(20))
             .margin(14)
@@ -163,7 +164,20 @@ impl Figure for Fan {
                     String::new()
                 }
             })
-            .y_label_formatter(&|v| value(*v, share, zh))
+            // A count over a small range (a station in each county: 0, 1, 2)
+            // is labelled at whole numbers only, not 0, 0, 0, 1, 1.
+            .y_labels(if small_count {
+                ((y1 - y0).floor() as usize + 1).max(2)
+            } else {
+                10
+            })
+            .y_label_formatter(&|v| {
+                if small_count && (v - v.round()).abs() > 1e-6 {
+                    String::new()
+                } else {
+                    value(*v, share, zh)
+                }
+            })
             .y_desc(self.y_desc.clone())
             .draw()
             .map_err(fail)?;
