@@ -26,6 +26,9 @@ pub struct ScenarioInfo {
     pub sources: Vec<String>,
     pub assumptions: Vec<String>,
     pub regions: Vec<String>,
+    /// Labels of the tags, by tag (absent when the file gives none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tag_labels: std::collections::BTreeMap<String, String>,
     /// The posterior the run drew the parameters it holds from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<PosteriorInfo>,
@@ -92,6 +95,7 @@ impl<'a> Summary<'a> {
                 sources: sc.meta.sources.clone(),
                 assumptions: sc.meta.assumptions.clone(),
                 regions: sc.regions.iter().map(|r| r.id.clone()).collect(),
+                tag_labels: sc.tag_labels.clone(),
                 posterior: sc.posterior.as_ref().map(|p| PosteriorInfo {
                     file: p.source.display().to_string(),
                     particles: p.len(),

@@ -320,6 +320,8 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// Targets of the document that the model cannot answer, with why.
     pub not_modelled: Vec<NotModelled>,
+    /// Labels of the tags (`[tags]`), by tag.
+    pub tag_labels: std::collections::BTreeMap<String, String>,
     /// Variants declared in the file, for paired comparison.
     pub variants: Vec<VariantSpec>,
     /// Uncertain numbers drawn together by rank correlation.

@@ -37,6 +37,9 @@ pub struct ScenarioFile {
     pub target: Vec<TargetRaw>,
     #[serde(default)]
     pub not_modelled: Vec<NotModelledRaw>,
+    /// `[tags]`: a label for each tag, in the planner's words, for charts and reports.
+    #[serde(default)]
+    pub tags: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub variant: Vec<VariantRaw>,
     #[serde(default)]

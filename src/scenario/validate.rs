@@ -700,6 +700,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
     // Targets.
     let targets = check_targets(c, &raw, &regions, start, end);
     let not_modelled = check_not_modelled(c, &raw, &targets, start, end);
+    let tag_labels = check_tag_labels(c, &raw, &regions);
     let correlations = check_correlations(c, &raw, &parameters, &funding, &levers);
     let programmes = check_programmes(c, &raw, &regions, start, end);
 
@@ -784,6 +785,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         transfers,
         targets,
         not_modelled,
+        tag_labels,
         variants,
         correlations,
         programmes,
@@ -1246,6 +1248,27 @@ fn known_tags(regions: &[Region]) -> String {
     } else {
         tags.into_iter().collect::<Vec<_>>().join(", ")
     }
+}
+
+/// `[tags]`: each key a tag some region carries, each label not empty.
+fn check_tag_labels(
+    c: &mut Checker,
+    raw: &ScenarioFile,
+    regions: &[Region],
+) -> std::collections::BTreeMap<String, String> {
+    let root = FieldPath::default().key("tags");
+    for (tag, label) in &raw.tags {
+        if !regions.iter().any(|r| r.tags.iter().any(|t| t == tag)) {
+            c.err(
+                &root.key(tag),
+                format!("a tag some region carries ({})", known_tags(regions)),
+                format!("{tag:?}, which no region has"),
+            );
+        } else if label.trim().is_empty() {
+            c.err(&root.key(tag), "the tag's label", "an empty text");
+        }
+    }
+    raw.tags.clone()
 }
 
 fn check_targets(

@@ -235,3 +235,27 @@ fn a_share_of_regions_needs_an_every_scope_and_a_share() {
     t.share_of_regions = 0.01;
     assert_eq!(t.regions_needed(20), 1);
 }
+
+#[test]
+fn tags_carry_the_planners_labels_and_unknown_tags_are_refused() {
+    let sc = template_with("[tags]\nrural = \"郊区各区县\"\n");
+    assert_eq!(
+        sc.tag_labels.get("rural").map(String::as_str),
+        Some("郊区各区县")
+    );
+    let r = run(&sc, 20, 1, 1);
+    let json = serde_json::to_value(wfsim::report::json::Summary::new(&sc, &r)).unwrap();
+    assert_eq!(json["scenario"]["tag_labels"]["rural"], "郊区各区县");
+    let text = format!("{TEMPLATE}\n[tags]\nsuburbs = \"郊区\"\n");
+    let err = match Scenario::from_str(Path::new("plan.toml"), &text) {
+        Ok(_) => panic!("a label for a tag no region has validated"),
+        Err(e) => e.to_string(),
+    };
+    let line = text.lines().count();
+    assert!(
+        err.contains(&format!("plan.toml:{line}:"))
+            && err.contains("tags.suburbs")
+            && err.contains("a tag some region carries (rural, urban)"),
+        "{err}"
+    );
+}

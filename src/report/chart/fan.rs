@@ -51,11 +51,20 @@ impl Fan {
             }
             let share = t.metric.ends_with("coverage") || t.metric.ends_with("share");
             let flow = crate::scenario::Metric::from_name(&t.metric).is_some_and(|m| m.is_flow());
+            let tag = |s: &str| {
+                r.scenario
+                    .tag_labels
+                    .get(s)
+                    .cloned()
+                    .unwrap_or_else(|| s.to_string())
+            };
             let scope = match t.scope.as_str() {
                 "total" => tr(zh, "全域", "total"),
-                s => s
-                    .replace("every:", if zh { "每个 " } else { "every " })
-                    .replace("tag:", if zh { "合计 " } else { "all " }),
+                s => match (s.strip_prefix("every:"), s.strip_prefix("tag:")) {
+                    (Some(x), _) => format!("{}{}", tr(zh, "每个", "every "), tag(x)),
+                    (_, Some(x)) => format!("{}{}", tr(zh, "合计：", "all "), tag(x)),
+                    _ => s.to_string(),
+                },
             };
             let mut binding = match t.share_of_regions {
                 Some(q) if t.scope.starts_with("every:") => {
