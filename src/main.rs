@@ -501,30 +501,7 @@ fn run(
             )
             .map_err(other)?;
             bar.finish_and_clear();
-            let counts: Vec<String> = pr.counts.iter().map(|c| human(*c as f64, false)).collect();
-            let widest = format!(
-                "{:.2} points{}",
-                pr.widest * 100.0,
-                pr.widest_target
-                    .as_ref()
-                    .map(|t| format!(" ({t})"))
-                    .unwrap_or_default()
-            );
-            let note = if pr.stopped_at_ceiling {
-                format!(
-                    "precision ± {:.2} points NOT reached: stopped at the ceiling of {} trajectories with the widest interval ± {widest} (runs of {})",
-                    p * 100.0,
-                    human(ceiling as f64, false),
-                    counts.join(", ")
-                )
-            } else {
-                format!(
-                    "precision ± {:.2} points reached with {} trajectories: the widest interval is ± {widest} (runs of {})",
-                    p * 100.0,
-                    human(pr.result.options.trajectories as f64, false),
-                    counts.join(", ")
-                )
-            };
+            let note = pr.describe();
             (pr.result, Some(note))
         }
     };

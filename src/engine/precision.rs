@@ -35,6 +35,36 @@ pub struct PrecisionRun {
     pub stopped_at_ceiling: bool,
 }
 
+impl PrecisionRun {
+    /// How the run ended, in one sentence: the precision, whether it was
+    /// reached, the widest interval and whose, and the counts run.
+    pub fn describe(&self) -> String {
+        let counts: Vec<String> = self.counts.iter().map(|c| c.to_string()).collect();
+        let widest = format!(
+            "± {:.2} points{}",
+            self.widest * 100.0,
+            self.widest_target
+                .as_ref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default()
+        );
+        let n = self.result.options.trajectories;
+        if self.stopped_at_ceiling {
+            format!(
+                "the precision asked for (± {:.2} points) was not reached: the run stopped at its ceiling of {n} trajectories with the widest interval {widest} (runs of {})",
+                self.precision * 100.0,
+                counts.join(", ")
+            )
+        } else {
+            format!(
+                "precision ± {:.2} points reached with {n} trajectories: the widest interval is {widest} (runs of {})",
+                self.precision * 100.0,
+                counts.join(", ")
+            )
+        }
+    }
+}
+
 /// The widest half-width of the targets' intervals, and whose.
 fn widest(r: &RunResult) -> (f64, Option<String>) {
     r.targets
@@ -63,28 +93,25 @@ pub fn run_to_precision(
             seed,
             threads,
         };
-        let mut result = run(sc, opts, progress, cancel)?;
+        let result = run(sc, opts, progress, cancel)?;
         counts.push(n);
         let (w, who) = widest(&result);
         let done = w <= precision || result.targets.is_empty();
-        if !done && n >= ceiling {
-            // The reader of summary.json and the report must see it too.
-            result.warnings.push(format!(
-                "the precision asked for (± {:.2} points) was not reached: the run stopped at its ceiling of {n} trajectories with an interval of ± {:.2} points{}",
-                precision * 100.0,
-                w * 100.0,
-                who.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
-            ));
-        }
         if done || n >= ceiling {
-            return Ok(PrecisionRun {
+            let mut pr = PrecisionRun {
                 result,
                 precision,
                 widest: w,
                 widest_target: who,
                 counts,
                 stopped_at_ceiling: !done,
-            });
+            };
+            if pr.stopped_at_ceiling {
+                // The reader of summary.json and the report must see it too.
+                let why = pr.describe();
+                pr.result.warnings.push(why);
+            }
+            return Ok(pr);
         }
         // The half-width shrinks as 1/√n: ask for (w / precision)² times as
         // many, in whole blocks, at least one block more, at most the ceiling.

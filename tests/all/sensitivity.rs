@@ -82,14 +82,7 @@ fn the_sensitivity_command_writes_rankings_and_a_tornado_per_target() {
 
 #[test]
 fn the_regions_copies_of_one_number_are_one_line_of_a_ranking() {
-    use wfsim::analysis::sensitivity::{Influence, top_drivers};
-    let i = |p: &str, swing: f64, rho: f64| Influence {
-        parameter: p.into(),
-        swing,
-        p_low_decile: 0.0,
-        p_high_decile: 0.0,
-        rank_correlation: rho,
-    };
+    use wfsim::analysis::sensitivity::top_drivers;
     let infl = [
         i("region.a.stocks.uncertified", 0.50, 0.60),
         i("region.b.stocks.uncertified", 0.49, 0.59),
@@ -123,15 +116,8 @@ fn the_regions_copies_of_one_number_are_one_line_of_a_ranking() {
 
 #[test]
 fn a_tornado_shows_one_bar_per_unknown_and_when_nothing_swings_the_correlated_ones() {
-    use wfsim::analysis::sensitivity::{Influence, TargetSensitivity};
+    use wfsim::analysis::sensitivity::TargetSensitivity;
     use wfsim::report::chart::tornado::ranked;
-    let i = |p: &str, swing: f64, rho: f64| Influence {
-        parameter: p.into(),
-        swing,
-        p_low_decile: 0.0,
-        p_high_decile: 0.0,
-        rank_correlation: rho,
-    };
     let t = |influences| TargetSensitivity {
         id: "t".into(),
         label: "t".into(),
@@ -151,4 +137,15 @@ fn a_tornado_shows_one_bar_per_unknown_and_when_nothing_swings_the_correlated_on
         .map(|x| x.parameter)
         .collect();
     assert_eq!(names, ["region.*.stocks.uncertified", "funding.growth"]);
+}
+
+/// An influence with only what the rankings read.
+fn i(p: &str, swing: f64, rho: f64) -> wfsim::analysis::sensitivity::Influence {
+    wfsim::analysis::sensitivity::Influence {
+        parameter: p.into(),
+        swing,
+        p_low_decile: 0.0,
+        p_high_decile: 0.0,
+        rank_correlation: rho,
+    }
 }
