@@ -13,6 +13,10 @@ use wfsim::engine::{RunOptions, run};
 use wfsim::model::Trajectory;
 use wfsim::scenario::Scenario;
 
+/// The scenario shape, shared with the test that keeps it valid.
+mod shape;
+use shape::fourteen_regions_text;
+
 /// The template with 14 regions and an eight-year horizon.
 fn fourteen_regions() -> Scenario {
     let text = fourteen_regions_text(include_str!("../scenarios/template.toml"));
@@ -20,25 +24,6 @@ fn fourteen_regions() -> Scenario {
         Ok(sc) => sc,
         Err(e) => panic!("{e}"),
     }
-}
-
-/// A template's text with its two districts repeated seven times, over eight years.
-fn fourteen_regions_text(t: &str) -> String {
-    let first = t.find("[[region]]").expect("template has regions");
-    let after = t
-        .find("[parameters.exam]")
-        .expect("template has parameters");
-    let regions = &t[first..after];
-    let mut text = t[..first].replace("end_year = 2025", "end_year = 2028");
-    for k in 0..7 {
-        text += &regions
-            .replace("id = \"centre\"", &format!("id = \"centre{k}\""))
-            .replace("id = \"outer\"", &format!("id = \"outer{k}\""))
-            .replace("budget_share = 0.6", "budget_share = 0.0857")
-            .replace("budget_share = 0.4", "budget_share = 0.0571");
-    }
-    text += &t[after..].replace("from = \"centre\"", "from = \"centre0\"");
-    text
 }
 
 fn bench(c: &mut Criterion) {
@@ -52,6 +37,7 @@ fn bench(c: &mut Criterion) {
                 trajectories: 10_000,
                 seed: 1,
                 threads: 0,
+                keep: wfsim::engine::Keep::All,
             };
             run(&sc, opts, &|_| {}, &AtomicBool::new(false)).expect("runs")
         })

@@ -1045,7 +1045,8 @@ fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Re
             file.display()
         )));
     }
-    let opts = args.options(&sc)?;
+    // Every trajectory is ranked.
+    let opts = args.options(&sc)?.keeping_all();
     let dir = args.output(&sc, "sensitivity")?;
     let bar = args.progress(opts.trajectories, "sensitivity");
     let r =

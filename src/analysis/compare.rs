@@ -247,6 +247,8 @@ pub fn compare(
         check_pairable(&base.scenario, v)?;
     }
     let cancel = AtomicBool::new(false);
+    // The arms are compared trajectory by trajectory.
+    let opts = opts.keeping_all();
     let rb = run(&base.scenario, opts, progress, &cancel)?;
     let mut rv = Vec::with_capacity(variants.len());
     for v in variants {

@@ -50,6 +50,7 @@ pub struct Sensitivity {
     pub scenario: String,
     pub label: String,
     pub seed: u64,
+    /// Trajectories ranked: the run's, or its first ones when it kept only those.
     pub trajectories: u64,
     pub method: String,
     pub targets: Vec<TargetSensitivity>,
@@ -95,15 +96,14 @@ fn correlation(a: &[f64], b: &[f64]) -> f64 {
 /// Ranks the parameters' influence on every target of a finished run.
 pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
     let rec = &r.records;
-    let n = r.options.trajectories as usize;
+    // The kept trajectories: all of them when the run kept them all.
+    let n = rec.len();
     let np = rec.param_names.len();
     let nt = sc.targets.len();
     let zh = sc.meta.language == "zh";
     let decile = (n / 10).max(1);
     // Each parameter's trajectories sorted by its draw, and its ranks.
-    let columns: Vec<Vec<f64>> = (0..np)
-        .map(|k| (0..n).map(|i| rec.params[i * np + k]).collect())
-        .collect();
+    let columns: Vec<Vec<f64>> = (0..np).map(|k| rec.params.column(k).to_vec()).collect();
     let orders: Vec<Vec<usize>> = columns
         .iter()
         .map(|c| {
@@ -129,7 +129,7 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
         let metric: Vec<f64> = (0..n)
             .map(|i| {
                 if t < nt {
-                    rec.values[i * rec.targets + t]
+                    rec.values[[i, t]]
                 } else {
                     f64::from(u8::from(met[i]))
                 }
@@ -191,7 +191,7 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
         scenario: sc.meta.name.clone(),
         label: sc.meta.label.clone(),
         seed: r.options.seed,
-        trajectories: r.options.trajectories,
+        trajectories: n as u64,
         method: "swing: P(met) in the parameter's top decile minus its bottom decile; rank_correlation: Spearman's rho with the target's metric in its year; marginal measures (correlated inputs share credit)".into(),
         targets,
     }

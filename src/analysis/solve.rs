@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::sweep::{Outcome, outcomes};
-use crate::engine::{RunError, RunOptions, run};
+use crate::engine::{Keep, RunError, RunOptions, run};
 use crate::scenario::{Scenario, ScenarioErrors};
 
 /// What to solve for.
@@ -110,6 +110,11 @@ pub fn solve(
         let sc = base
             .with_values(&[(goal.lever.clone(), toml::Value::Float(v))])
             .map_err(SolveError::Scenario)?;
+        // A probe reads its targets only: keep no more records than the twins need.
+        let opts = RunOptions {
+            keep: Keep::First(0),
+            ..opts
+        };
         let r = run(&sc, opts, progress, &cancel)?;
         let o = outcomes(&sc, &r).0.swap_remove(goal.target);
         evals.push(Evaluation {

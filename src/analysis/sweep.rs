@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{RunError, RunOptions, RunResult, run};
+use crate::engine::{Keep, RunError, RunOptions, RunResult, run};
 use crate::scenario::{Scenario, ScenarioErrors};
 
 /// A lever and the values it takes.
@@ -159,6 +159,11 @@ pub fn sweep(
         .collect::<Result<Vec<_>, _>>()
         .map_err(SweepError::Scenario)?;
     let cancel = std::sync::atomic::AtomicBool::new(false);
+    // A point reads its targets only: keep no more records than the twins need.
+    let opts = RunOptions {
+        keep: Keep::First(0),
+        ..opts
+    };
     let mut points = Vec::with_capacity(grid.len());
     for (vals, sc) in grid.into_iter().zip(&scenarios) {
         let r = run(sc, opts, progress, &cancel)?;

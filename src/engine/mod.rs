@@ -6,4 +6,4 @@ pub mod precision;
 pub mod runner;
 pub mod streams;
 
-pub use runner::{MetricRow, Records, RunError, RunOptions, RunResult, run};
+pub use runner::{KEPT_BY_DEFAULT, Keep, MetricRow, Records, RunError, RunOptions, RunResult, run};

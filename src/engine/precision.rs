@@ -14,7 +14,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::runner::{RunError, RunOptions, RunResult, run};
+use super::runner::{KEPT_BY_DEFAULT, Keep, RunError, RunOptions, RunResult, run};
 use crate::scenario::Scenario;
 
 /// Trajectories per block: counts are whole multiples of it.
@@ -92,6 +92,7 @@ pub fn run_to_precision(
             trajectories: n,
             seed,
             threads,
+            keep: Keep::First(KEPT_BY_DEFAULT),
         };
         let result = run(sc, opts, progress, cancel)?;
         counts.push(n);

@@ -2,19 +2,22 @@
 //! requested size, aggregated as they finish.
 //!
 //! Determinism: trajectory `i` draws only from its own keyed streams, its
-//! target values are written at index `i`, and every metric is aggregated as
-//! integer counts and sums (see [`crate::stats::histogram`]), which merge to
-//! the same result in any order. So a seed gives the same results at any
-//! thread count and any scheduling.
+//! record (if kept) is written at row `i`, and everything else is aggregated
+//! as integer counts and exact sums (see [`crate::stats::histogram`] and
+//! [`TargetCounts`]), which merge to the same result in any order. So a seed
+//! gives the same results at any thread count and any scheduling.
 //!
-//! Memory: one [`Trajectory`] buffer per worker, one histogram per (metric,
-//! scope, year), and a small per-trajectory record (each target's value and
-//! first year reached) kept for exact target quantiles and for the paired
-//! comparisons that later tools make.
+//! Memory: per worker thread, one [`Trajectory`] buffer and one aggregate (a
+//! histogram per `[year, scope, metric]` and per target-year, and each
+//! target's counts); plus the records of the first trajectories
+//! ([`Keep`]), or of all of them for the analyses that pair or rank
+//! trajectories. Nothing else grows with the trajectory count.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use ndarray::{Array2, Array3, Zip};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,14 +25,14 @@ use crate::engine::streams::Streams;
 use crate::model::{Sampled, Tally, Trajectory};
 use crate::scenario::{Metric, ProgrammeKind, Scenario, Scope, Target};
 use crate::stats::programme::{ProgrammeCounts, ProgrammeSummary};
-use crate::stats::target::{Quantiles, TargetSummary, YearStats, split_spread, summarise};
+use crate::stats::target::{Quantiles, TargetCounts, TargetSummary, split_spread, summarise};
 use crate::stats::{Histogram, Interval, QUANTILES, wilson};
 
 /// Trajectories handed to a worker at a time (and the progress granularity).
 const BLOCK: usize = 64;
 /// Most twin trajectories run to split each target's spread (a tenth of
 /// the run, at least 100).
-const MAX_TWINS: usize = 1000;
+pub const MAX_TWINS: usize = 1000;
 
 /// How to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +41,34 @@ pub struct RunOptions {
     pub seed: u64,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// Which trajectories' records to keep (see [`Records`]).
+    pub keep: Keep,
+}
+
+/// Which trajectories a run keeps a record of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every trajectory: for analyses that pair or rank trajectories
+    /// (`compare`, `sensitivity`). Memory grows with the trajectory count.
+    All,
+    /// The first this many (at least the twins' count, [`MAX_TWINS`]):
+    /// enough to say what drives an answer, with memory that does not
+    /// grow with the run.
+    First(u64),
+}
+
+/// Trajectories a run keeps by default: what the explanation of near-certain
+/// answers ranks the unknowns on.
+pub const KEPT_BY_DEFAULT: u64 = 10_000;
+
+impl Keep {
+    /// Trajectories kept of a run of `n`.
+    pub fn of(self, n: u64) -> u64 {
+        match self {
+            Keep::All => n,
+            Keep::First(k) => n.min(k.max(MAX_TWINS as u64)),
+        }
+    }
 }
 
 /// Default number of trajectories when neither the file nor the command sets one.
@@ -59,6 +90,15 @@ impl RunOptions {
                 .unwrap_or(DEFAULT_TRAJECTORIES),
             seed: seed.or(sc.default_seed).unwrap_or(DEFAULT_SEED),
             threads: threads.unwrap_or(0),
+            keep: Keep::First(KEPT_BY_DEFAULT),
+        }
+    }
+
+    /// The same options, keeping every trajectory's record.
+    pub fn keeping_all(self) -> RunOptions {
+        RunOptions {
+            keep: Keep::All,
+            ..self
         }
     }
 }
@@ -111,25 +151,33 @@ pub struct MetricRow {
     pub p95: f64,
 }
 
-/// Per-trajectory outcomes: `values[i * targets + t]` is target `t`'s metric
-/// in its year in trajectory `i`; `first[...]` the index of the first year
-/// (from the start year) in which it held, `u16::MAX` if never.
-/// `params[i * param_names.len() + k]` is trajectory `i`'s draw of the
-/// `k`-th parameter that is uncertain per trajectory (for sensitivity).
+/// Per-trajectory outcomes of the first trajectories of a run (all of them
+/// when the run was asked to keep them all): `values[[i, t]]` is target
+/// `t`'s metric in its year in trajectory `i`, `params[[i, k]]` trajectory
+/// `i`'s draw of the `k`-th parameter that is uncertain per trajectory (for
+/// sensitivity). Everything else a run reports is aggregated as it goes, so
+/// a run's memory does not grow with its trajectories unless it keeps them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Records {
-    pub targets: usize,
-    pub values: Vec<f64>,
-    pub first: Vec<u16>,
+    pub values: Array2<f64>,
     pub param_names: Vec<String>,
-    pub params: Vec<f64>,
+    pub params: Array2<f64>,
 }
 
 impl Records {
-    /// Whether target `t` is met in trajectory `i`.
+    /// Trajectories kept (the first ones of the run).
+    pub fn len(&self) -> usize {
+        self.values.nrows()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether target `t` is met in kept trajectory `i`.
     pub fn met(&self, sc: &Scenario, i: usize, t: usize) -> bool {
         let tg = &sc.targets[t];
-        tg.op.holds(self.values[i * self.targets + t], tg.threshold)
+        tg.op.holds(self.values[[i, t]], tg.threshold)
     }
 }
 
@@ -152,15 +200,20 @@ pub struct RunResult {
     pub warnings: Vec<String>,
 }
 
-/// The metrics aggregated over trajectories, by (year, scope, metric).
+/// Everything a run aggregates as it goes: integer counts and exact sums,
+/// so the aggregates of any split of the trajectories merge to the same
+/// result in any order.
 #[derive(Debug, Clone)]
 struct Aggregate {
-    cells: Vec<Histogram>,
+    /// Every metric's histogram, by `[year, scope, metric]` (scope 0 is the
+    /// total, then the regions in file order).
+    cells: Array3<Histogram>,
+    /// Each target's tallies.
+    targets: Vec<TargetCounts>,
+    /// Trajectories meeting every target.
+    joint_met: u64,
     /// What each programme did.
     programmes: Vec<ProgrammeCounts>,
-    /// For each target with an `every:` scope, trajectories in which each
-    /// tagged region met it (flattened in target order).
-    region_met: Vec<u64>,
     /// The first (lowest-numbered) trajectory with an impossible value:
     /// (trajectory, metric index, scope index, year index, value).
     impossible: Option<(u64, usize, usize, usize, f64)>,
@@ -170,25 +223,41 @@ struct Aggregate {
 }
 
 impl Aggregate {
-    fn new(cells: usize, region_slots: usize, programmes: usize, horizon: usize) -> Aggregate {
+    fn new(sc: &Scenario) -> Aggregate {
+        let years = sc.horizon() + 1;
         Aggregate {
-            cells: vec![Histogram::default(); cells],
-            programmes: vec![ProgrammeCounts::new(horizon); programmes],
-            region_met: vec![0; region_slots],
+            cells: Array3::from_elem(
+                (years, sc.regions.len() + 1, Metric::ALL.len()),
+                Histogram::default(),
+            ),
+            targets: sc
+                .targets
+                .iter()
+                .map(|t| {
+                    let tagged = match &t.scope {
+                        Scope::Every { regions, .. } => regions.len(),
+                        _ => 0,
+                    };
+                    TargetCounts::new(years, tagged)
+                })
+                .collect(),
+            joint_met: 0,
+            programmes: vec![ProgrammeCounts::new(sc.horizon()); sc.programmes.len()],
             impossible: None,
             saturated: None,
         }
     }
 
-    fn merge(mut self, other: Aggregate) -> Aggregate {
-        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+    fn merge(mut self, other: &Aggregate) -> Aggregate {
+        Zip::from(&mut self.cells)
+            .and(&other.cells)
+            .for_each(|a, b| a.merge(b));
+        for (a, b) in self.targets.iter_mut().zip(&other.targets) {
             a.merge(b);
         }
+        self.joint_met += other.joint_met;
         for (a, b) in self.programmes.iter_mut().zip(&other.programmes) {
             a.merge(b);
-        }
-        for (a, b) in self.region_met.iter_mut().zip(&other.region_met) {
-            *a += b;
         }
         // The lowest trajectory wins, whatever the merge order.
         self.impossible = match (self.impossible, other.impossible) {
@@ -203,39 +272,91 @@ impl Aggregate {
     }
 }
 
-/// A worker: buffers for one trajectory and its share of the aggregate.
+/// What the check of one metric's values needs, worked out once per run.
+#[derive(Debug, Clone, Copy)]
+struct MetricCheck {
+    scale: f64,
+    /// No metric can be negative (beyond rounding).
+    floor: f64,
+    /// A count at the model's limit was held there (saturated).
+    limit: f64,
+}
+
+impl MetricCheck {
+    fn all() -> Vec<MetricCheck> {
+        Metric::ALL
+            .iter()
+            .map(|m| MetricCheck {
+                scale: m.unit().scale(),
+                floor: -0.5 / m.unit().scale(),
+                limit: if m.unit() == crate::scenario::Unit::Count {
+                    crate::model::draw::MAX_COUNT
+                } else {
+                    f64::INFINITY
+                },
+            })
+            .collect()
+    }
+}
+
+/// A worker thread: buffers for one trajectory and its own aggregate.
 ///
-/// Metric values of a block's trajectories are written to `pending`
+/// The metric values of a block's trajectories are written to `pending`
 /// (trajectory-major, so writing is sequential) and added to the histograms
-/// at the end of the block, one cell at a time, sorted: each histogram is
-/// then touched once per block while it is in cache, instead of once per
-/// trajectory. Counts are integers, so the result is the same.
+/// at the end of the block, one histogram at a time: each is then touched
+/// once per block while it is in cache, instead of once per trajectory.
 struct Worker {
     traj: Trajectory,
+    /// Each year's tallies summed over the regions.
     totals: Vec<Tally>,
     agg: Aggregate,
-    pending: Vec<u64>,
+    /// The trajectory's target values.
+    values: Vec<f64>,
+    pending: Vec<i64>,
     pending_rows: usize,
-    column: Vec<u64>,
 }
 
 impl Worker {
+    fn new(sc: &Scenario) -> Worker {
+        let agg = Aggregate::new(sc);
+        Worker {
+            traj: Trajectory::new(sc),
+            totals: vec![Tally::default(); sc.horizon() + 1],
+            pending: vec![0; BLOCK * agg.cells.len()],
+            pending_rows: 0,
+            agg,
+            values: vec![0.0; sc.targets.len()],
+        }
+    }
+
+    /// Adds the block's pending metric values to the histograms.
     fn flush(&mut self) {
         let cells = self.agg.cells.len();
         let rows = self.pending_rows;
-        for (c, h) in self.agg.cells.iter_mut().enumerate() {
-            self.column.clear();
-            self.column
-                .extend((0..rows).map(|r| self.pending[r * cells + c]));
-            self.column.sort_unstable();
-            h.record_sorted(&self.column);
+        // A fresh Array3 is in standard layout, so it has a slice.
+        if let Some(hs) = self.agg.cells.as_slice_mut() {
+            for (c, h) in hs.iter_mut().enumerate() {
+                for r in 0..rows {
+                    h.record(self.pending[r * cells + c]);
+                }
+            }
         }
         self.pending_rows = 0;
     }
 }
 
+/// The records of one block of kept trajectories: target values and
+/// unknowns, `BLOCK` rows each.
+type KeptBlock<'a> = Mutex<(&'a mut [f64], &'a mut [f64])>;
+
 /// Runs a scenario. `progress` is called with the number of trajectories
 /// just finished (from worker threads); `cancel` stops the run early.
+///
+/// Each worker thread takes blocks of [`BLOCK`] trajectories in turn from a
+/// shared counter and aggregates them into its own [`Aggregate`]; the
+/// aggregates are merged at the end. Which thread ran which block changes
+/// nothing: trajectory `i` draws from its own streams and the aggregates
+/// are integers.
 pub fn run(
     sc: &Scenario,
     opts: RunOptions,
@@ -259,93 +380,59 @@ pub fn run(
     let nt = sc.targets.len();
     let years = sc.horizon() + 1;
     let scopes = sc.regions.len() + 1;
-    let metrics = Metric::ALL.len();
-    // Histograms: every metric for every scope and year, then each target's
-    // metric over its own scope for every year (fan charts of `tag:` and
-    // `every:` scopes need them; metrics.csv holds only total and regions).
-    let metric_cells = years * scopes * metrics;
-    let cells = metric_cells + nt * years;
-    let region_offsets: Vec<usize> = sc
-        .targets
-        .iter()
-        .scan(0, |acc, t| {
-            let here = *acc;
-            if let Scope::Every { regions, .. } = &t.scope {
-                *acc += regions.len();
-            }
-            Some(here)
-        })
-        .collect();
-    let region_slots = sc
-        .targets
-        .iter()
-        .map(|t| match &t.scope {
-            Scope::Every { regions, .. } => regions.len(),
-            _ => 0,
-        })
-        .sum();
+    let checks = MetricCheck::all();
 
     let param_names = Sampled::uncertain_names(sc);
     let np = param_names.len();
-    let mut values = vec![0.0f64; n * nt];
-    let mut first = vec![u16::MAX; n * nt];
-    let mut params = vec![0.0f64; n * np];
+    let kept = opts.keep.of(opts.trajectories) as usize;
+    let mut values = Array2::<f64>::zeros((kept, nt));
+    let mut params = Array2::<f64>::zeros((kept, np));
     let blocks = n.div_ceil(BLOCK);
-    let mut value_blocks = in_blocks(&mut values, nt, blocks);
-    let mut first_blocks = in_blocks(&mut first, nt, blocks);
-    let mut param_blocks = in_blocks(&mut params, np, blocks);
+    let kept_blocks: Vec<KeptBlock> = in_blocks(values.as_slice_mut(), nt, kept)
+        .into_iter()
+        .zip(in_blocks(params.as_slice_mut(), np, kept))
+        .map(Mutex::new)
+        .collect();
+    let next = AtomicUsize::new(0);
 
-    let agg = pool.install(|| {
-        value_blocks
-            .par_iter_mut()
-            .zip(first_blocks.par_iter_mut())
-            .zip(param_blocks.par_iter_mut())
-            .enumerate()
-            .fold(
-                || Worker {
-                    traj: Trajectory::new(sc),
-                    totals: vec![Tally::default(); years],
-                    agg: Aggregate::new(cells, region_slots, sc.programmes.len(), sc.horizon()),
-                    pending: vec![0; BLOCK * cells],
-                    pending_rows: 0,
-                    column: Vec::with_capacity(BLOCK),
-                },
-                |mut w, (b, ((vals, firsts), pars))| {
-                    if cancel.load(Ordering::Relaxed) {
-                        return w;
-                    }
-                    let lo = b * BLOCK;
-                    let hi = ((b + 1) * BLOCK).min(n);
-                    for i in lo..hi {
-                        w.traj.run(sc, opts.seed, i as u64);
-                        record_programmes(sc, &mut w);
-                        let j = i - lo;
-                        record(
-                            sc,
-                            &mut w,
-                            i as u64,
-                            &region_offsets,
-                            &mut vals[j * nt..(j + 1) * nt],
-                            &mut firsts[j * nt..(j + 1) * nt],
-                        );
-                        w.traj
-                            .params
-                            .uncertain_values(sc, &mut pars[j * np..(j + 1) * np]);
-                    }
-                    w.flush();
-                    progress((hi - lo) as u64);
-                    w
-                },
-            )
-            .map(|w| w.agg)
-            .reduce(
-                || Aggregate::new(cells, region_slots, sc.programmes.len(), sc.horizon()),
-                Aggregate::merge,
-            )
+    let aggregates = pool.broadcast(|_| {
+        let mut w = Worker::new(sc);
+        loop {
+            let b = next.fetch_add(1, Ordering::Relaxed);
+            if b >= blocks || cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+            // Blocks are taken once each, so this lock is never contended.
+            let mut rec = kept_blocks.get(b).map(|m| match m.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            });
+            for i in lo..hi {
+                w.traj.run(sc, opts.seed, i as u64);
+                record_programmes(sc, &mut w);
+                record(sc, &checks, &mut w, i as u64);
+                if let Some((vals, pars)) = rec.as_deref_mut().filter(|_| i < kept) {
+                    let j = i - lo;
+                    vals[j * nt..(j + 1) * nt].copy_from_slice(&w.values);
+                    w.traj
+                        .params
+                        .uncertain_values(sc, &mut pars[j * np..(j + 1) * np]);
+                }
+            }
+            w.flush();
+            progress((hi - lo) as u64);
+        }
+        w.agg
     });
+    drop(kept_blocks);
     if cancel.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
+    // Merged in thread order; any order gives the same integers.
+    let mut parts = aggregates.into_iter();
+    let first = parts.next().unwrap_or_else(|| Aggregate::new(sc));
+    let agg = parts.fold(first, |a, b| a.merge(&b));
     if let Some((trajectory, mi, s, y, value)) = agg.impossible {
         return Err(RunError::Impossible(Impossible {
             trajectory,
@@ -380,63 +467,24 @@ pub fn run(
             .collect()
     });
 
-    // Targets, from the per-trajectory records.
-    let mut targets = Vec::with_capacity(nt);
-    let mut column = vec![0.0; n];
-    let mut first_col = vec![0u16; n];
-    for (t, tg) in sc.targets.iter().enumerate() {
-        for i in 0..n {
-            column[i] = values[i * nt + t];
-            first_col[i] = first[i * nt + t];
-        }
-        let slots = match &tg.scope {
-            Scope::Every { regions, .. } => {
-                &agg.region_met[region_offsets[t]..region_offsets[t] + regions.len()]
-            }
-            _ => &[][..],
-        };
-        let mut summary = summarise(
-            tg,
-            &sc.regions,
-            sc.start_year,
-            sc.end_year,
-            &column,
-            &first_col,
-            slots,
-        );
-        summary.attainable = crate::model::bounds::attainable(sc, tg);
-        let twin: Vec<f64> = (0..twins).map(|i| twin_values[i * nt + t]).collect();
-        summary.spread = split_spread(&column[..twins], &twin);
-        let scale = tg.metric.unit().scale();
-        summary.by_year = (0..years)
-            .map(|y| {
-                let h = &agg.cells[metric_cells + t * years + y];
-                let q: Vec<f64> = h.quantiles(&QUANTILES).iter().map(|v| v / scale).collect();
-                YearStats {
-                    year: sc.start_year + y as i32,
-                    mean: h.mean() / scale,
-                    p05: q[0],
-                    p25: q[1],
-                    p50: q[2],
-                    p75: q[3],
-                    p95: q[4],
-                }
-            })
-            .collect();
-        targets.push(summary);
-    }
-    let joint_met = (0..n)
-        .filter(|&i| {
-            sc.targets
-                .iter()
-                .enumerate()
-                .all(|(t, tg)| tg.op.holds(values[i * nt + t], tg.threshold))
+    let targets = sc
+        .targets
+        .iter()
+        .zip(&agg.targets)
+        .enumerate()
+        .map(|(t, (tg, counts))| {
+            let mut summary = summarise(tg, &sc.regions, sc.start_year, n as u64, counts);
+            summary.attainable = crate::model::bounds::attainable(sc, tg);
+            let own: Vec<f64> = (0..twins).map(|i| values[[i, t]]).collect();
+            let twin: Vec<f64> = (0..twins).map(|i| twin_values[i * nt + t]).collect();
+            summary.spread = split_spread(&own, &twin);
+            summary
         })
-        .count() as u64;
-    let joint = wilson(joint_met, n as u64);
+        .collect();
+    let joint = wilson(agg.joint_met, n as u64);
 
     // Metrics, from the histograms.
-    let mut rows = Vec::with_capacity(cells);
+    let mut rows = Vec::with_capacity(years * scopes * Metric::ALL.len());
     for (mi, &m) in Metric::ALL.iter().enumerate() {
         for s in 0..scopes {
             let scope = if s == 0 {
@@ -445,7 +493,7 @@ pub fn run(
                 sc.regions[s - 1].id.clone()
             };
             for y in 0..years {
-                let h = &agg.cells[cell(y, s, mi, scopes, metrics)];
+                let h = &agg.cells[[y, s, mi]];
                 let scale = m.unit().scale();
                 let q = h.quantiles(&QUANTILES);
                 let q = Quantiles::from_slice(&q.iter().map(|v| v / scale).collect::<Vec<_>>());
@@ -502,9 +550,7 @@ pub fn run(
         joint,
         metrics: rows,
         records: Records {
-            targets: nt,
             values,
-            first,
             param_names,
             params,
         },
@@ -521,122 +567,124 @@ fn record_programmes(sc: &Scenario, w: &mut Worker) {
     }
 }
 
-/// `v` cut into one slice per block of trajectories, `per` values each;
-/// empty slices when there is nothing per trajectory.
-fn in_blocks<T>(v: &mut [T], per: usize, blocks: usize) -> Vec<&mut [T]> {
-    if per == 0 {
-        (0..blocks).map(|_| &mut [][..]).collect()
-    } else {
-        v.chunks_mut(BLOCK * per).collect()
+/// The first `kept` rows of `v` (`per` values a row) cut into one slice per
+/// block of trajectories; empty slices when there is nothing per trajectory.
+fn in_blocks(v: Option<&mut [f64]>, per: usize, kept: usize) -> Vec<&mut [f64]> {
+    let blocks = kept.div_ceil(BLOCK);
+    match v {
+        Some(v) if per > 0 => v.chunks_mut(BLOCK * per).collect(),
+        _ => (0..blocks).map(|_| &mut [][..]).collect(),
     }
 }
 
+/// A value as an exact integer in its metric's fixed-point unit (see
+/// [`crate::scenario::Unit`]); values beyond ±9·10¹⁸ units are held there.
 #[inline]
-fn cell(year: usize, scope: usize, metric: usize, scopes: usize, metrics: usize) -> usize {
-    (year * scopes + scope) * metrics + metric
-}
-
-/// Stores a metric value as an exact integer (see [`crate::scenario::Unit`]).
-#[inline]
-fn fixed(m: Metric, v: f64) -> u64 {
-    let x = (v * m.unit().scale()).round();
-    if x.is_finite() && x > 0.0 {
-        x as u64
+fn fixed(scale: f64, v: f64) -> i64 {
+    let x = (v * scale).round();
+    if x.is_finite() {
+        x.clamp(-9e18, 9e18) as i64
     } else {
         0
     }
 }
 
-/// Aggregates a finished trajectory and writes its target record.
-fn record(
-    sc: &Scenario,
-    w: &mut Worker,
-    trajectory: u64,
-    region_offsets: &[usize],
-    vals: &mut [f64],
-    firsts: &mut [u16],
-) {
+/// Aggregates a finished trajectory and leaves its target values in
+/// `w.values`.
+fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64) {
     let years = sc.horizon() + 1;
-    let scopes = sc.regions.len() + 1;
     let metrics = Metric::ALL.len();
-    let metric_cells = years * scopes * metrics;
     let cells = w.agg.cells.len();
-    let base = w.pending_rows * cells;
-    for y in 0..years {
-        let row = w.traj.year(y);
+    let Worker {
+        traj,
+        totals,
+        agg,
+        values,
+        pending,
+        pending_rows,
+    } = w;
+    let out = &mut pending[*pending_rows * cells..(*pending_rows + 1) * cells];
+    *pending_rows += 1;
+    for (y, total_y) in totals.iter_mut().enumerate() {
+        let row = traj.year(y);
         let mut total = Tally::default();
         for t in row {
             total.add(t);
         }
-        w.totals[y] = total;
-        let out = &mut w.pending[base..base + metric_cells];
-        for (mi, &m) in Metric::ALL.iter().enumerate() {
-            // No metric can be negative (beyond rounding) or non-finite.
-            let floor = -0.5 / m.unit().scale();
-            // A count at the model's limit was held there (saturated).
-            let limit = if m.unit() == crate::scenario::Unit::Count {
-                crate::model::draw::MAX_COUNT
-            } else {
-                f64::INFINITY
-            };
-            let mut note = |s: usize, v: f64| {
-                if !(v >= floor && v.is_finite()) && w.agg.impossible.is_none() {
-                    w.agg.impossible = Some((trajectory, mi, s, y, v));
+        *total_y = total;
+        for s in 0..=row.len() {
+            let tally = if s == 0 { &*total_y } else { &row[s - 1] };
+            // Row-major `[year, scope, metric]`, as the aggregate's cells.
+            let base = (y * (row.len() + 1) + s) * metrics;
+            let cells = &mut out[base..base + metrics];
+            for (mi, (&m, c)) in Metric::ALL.iter().zip(checks).enumerate() {
+                let v = tally.metric(m);
+                if !(v >= c.floor && v.is_finite()) && agg.impossible.is_none() {
+                    agg.impossible = Some((trajectory, mi, s, y, v));
                 }
-                if v >= limit && s > 0 && w.agg.saturated.is_none() {
-                    w.agg.saturated = Some((trajectory, mi, s, y));
+                if v >= c.limit && s > 0 && agg.saturated.is_none() {
+                    agg.saturated = Some((trajectory, mi, s, y));
                 }
-            };
-            let v = total.metric(m);
-            note(0, v);
-            out[cell(y, 0, mi, scopes, metrics)] = fixed(m, v);
-            for (r, t) in row.iter().enumerate() {
-                let v = t.metric(m);
-                note(r + 1, v);
-                out[cell(y, r + 1, mi, scopes, metrics)] = fixed(m, v);
+                cells[mi] = fixed(c.scale, v);
             }
         }
     }
-    for (ti, tg) in sc.targets.iter().enumerate() {
+    let mut all_met = true;
+    for ((tg, tc), value) in sc
+        .targets
+        .iter()
+        .zip(&mut agg.targets)
+        .zip(values.iter_mut())
+    {
         let yi = (tg.year - sc.start_year) as usize;
-        firsts[ti] = u16::MAX;
+        let scale = tg.metric.unit().scale();
+        let mut first = None;
         for y in 0..years {
-            let v = scope_value(tg, w, y);
-            w.pending[base + metric_cells + ti * years + y] = fixed(tg.metric, v);
+            let v = row_value(
+                tg,
+                traj.year(y),
+                Some(&totals[y]),
+                traj.year(0),
+                Some(&totals[0]),
+            );
+            tc.by_year[y].record(fixed(scale, v));
             if y == yi {
-                vals[ti] = v;
+                *value = v;
             }
-            if firsts[ti] == u16::MAX && tg.op.holds(v, tg.threshold) {
-                firsts[ti] = y as u16;
+            if first.is_none() && tg.op.holds(v, tg.threshold) {
+                first = Some(y);
             }
+        }
+        if let Some(f) = first {
+            tc.first[f] += 1;
+        }
+        if tg.op.holds(*value, tg.threshold) {
+            tc.met += 1;
+        } else {
+            all_met = false;
+            let gap = if tg.op.wants_more() {
+                tg.threshold - *value
+            } else {
+                *value - tg.threshold
+            };
+            tc.gap_sum += i128::from(fixed(scale, gap));
         }
         if let Scope::Every { regions, .. } = &tg.scope {
-            let (row, start) = (w.traj.year(yi), w.traj.year(0));
+            let (row, start) = (traj.year(yi), traj.year(0));
             for (k, &r) in regions.iter().enumerate() {
                 if tg.op.holds(region_value(tg, row, start, r), tg.threshold) {
-                    w.agg.region_met[region_offsets[ti] + k] += 1;
+                    tc.region_met[k] += 1;
                 }
             }
         }
     }
-    w.pending_rows += 1;
+    agg.joint_met += u64::from(all_met);
 }
 
 /// A target's metric in its year, from a finished trajectory alone.
 fn target_value(sc: &Scenario, t: &Target, traj: &Trajectory) -> f64 {
     let yi = (t.year - sc.start_year) as usize;
     row_value(t, traj.year(yi), None, traj.year(0), None)
-}
-
-/// A target's metric in year index `y` over its scope.
-fn scope_value(t: &Target, w: &Worker, y: usize) -> f64 {
-    row_value(
-        t,
-        w.traj.year(y),
-        Some(&w.totals[y]),
-        w.traj.year(0),
-        Some(&w.totals[0]),
-    )
 }
 
 /// One region's value of a target's metric: the level, or for a target that
@@ -719,22 +767,6 @@ pub fn scope_sum(row: &[Tally], scope: &Scope, metric: Metric) -> f64 {
 mod tests {
     use super::*;
 
-    /// A worker for `sc` that has just run trajectory 0.
-    fn worker(sc: &Scenario) -> Worker {
-        let years = sc.horizon() + 1;
-        let cells = years * (sc.regions.len() + 1) * Metric::ALL.len() + sc.targets.len() * years;
-        let mut w = Worker {
-            traj: Trajectory::new(sc),
-            totals: vec![Tally::default(); years],
-            agg: Aggregate::new(cells, 0, 0, sc.horizon()),
-            pending: vec![0; BLOCK * cells],
-            pending_rows: 0,
-            column: Vec::new(),
-        };
-        w.traj.run(sc, 1, 0);
-        w
-    }
-
     #[test]
     fn an_impossible_value_is_caught_not_written_as_zero() {
         let sc = crate::scenario::Scenario::from_str(
@@ -742,16 +774,15 @@ mod tests {
             crate::scenario::TEMPLATE,
         )
         .unwrap();
-        let offsets = vec![0; sc.targets.len()];
-        let nt = sc.targets.len();
-        let (mut vals, mut firsts) = (vec![0.0; nt], vec![0u16; nt]);
-        let mut w = worker(&sc);
-        record(&sc, &mut w, 7, &offsets, &mut vals, &mut firsts);
+        let checks = MetricCheck::all();
+        let mut w = Worker::new(&sc);
+        w.traj.run(&sc, 1, 0);
+        record(&sc, &checks, &mut w, 7);
         assert_eq!(w.agg.impossible, None, "a sound trajectory flagged");
         // A budget gone NaN in region 1, year 2.
         let regions = sc.regions.len();
         w.traj.tallies[2 * regions + 1].budget = f64::NAN;
-        record(&sc, &mut w, 7, &offsets, &mut vals, &mut firsts);
+        record(&sc, &checks, &mut w, 7);
         let (t, mi, s, y, v) = w.agg.impossible.unwrap();
         assert_eq!((t, Metric::ALL[mi].name(), y), (7, "budget", 2));
         assert!(v.is_nan() && (s == 0 || s == 2));
@@ -759,16 +790,18 @@ mod tests {
 
     #[test]
     fn the_lowest_trajectory_with_an_impossible_value_is_reported_in_any_merge_order() {
+        let sc = crate::scenario::Scenario::from_str(
+            std::path::Path::new("t.toml"),
+            crate::scenario::TEMPLATE,
+        )
+        .unwrap();
         let a = |t: u64| {
-            let mut g = Aggregate::new(0, 0, 0, 1);
+            let mut g = Aggregate::new(&sc);
             g.impossible = Some((t, 0, 0, 1, -5.0));
             g
         };
-        assert_eq!(a(9).merge(a(3)).impossible.unwrap().0, 3);
-        assert_eq!(a(3).merge(a(9)).impossible.unwrap().0, 3);
-        assert_eq!(
-            Aggregate::new(0, 0, 0, 1).merge(a(4)).impossible.unwrap().0,
-            4
-        );
+        assert_eq!(a(9).merge(&a(3)).impossible.unwrap().0, 3);
+        assert_eq!(a(3).merge(&a(9)).impossible.unwrap().0, 3);
+        assert_eq!(Aggregate::new(&sc).merge(&a(4)).impossible.unwrap().0, 4);
     }
 }

@@ -1,25 +1,28 @@
-//! A histogram of non-negative integers with log-linear buckets, for the
-//! quantiles of every metric, region and year of a run without keeping the
+//! A histogram of whole numbers with log-linear buckets, for the quantiles
+//! of every metric, region and year of a run without keeping the
 //! trajectories.
 //!
-//! Values below 16,384 have a bucket each (exact; shares are stored in
+//! Magnitudes below 16,384 have a bucket each (exact; shares are stored in
 //! ten-thousandths, so they are always exact). Above, each power of two is
 //! split into 1,024 buckets, so a bucket spans at most 1/1,024 of its value:
 //! a quantile is reported to within 0.1% (the scheme of HdrHistogram with
 //! three significant digits), and never outside the observed minimum and
-//! maximum. Memory depends on the spread of a metric, never on the number of
-//! trajectories.
+//! maximum. Negative values (what was *added* since the start can be a loss)
+//! are bucketed by magnitude on their own side.
+//!
+//! The buckets are held densely, as an offset and a run of counts spanning
+//! the lowest to the highest bucket seen: recording is an index and an add,
+//! with no hashing and no sorting, and memory depends on the spread of a
+//! metric, never on the number of trajectories.
 //!
 //! Counts are integers and the sum of values is an exact 128-bit integer, so
 //! merging histograms in any order gives the same result: aggregation does
-//! not depend on how rayon scheduled the trajectories.
+//! not depend on how the trajectories were scheduled or sharded.
 
-use rustc_hash::FxHashMap;
-
-const EXACT_BITS: u32 = 14; // values < 2^14 are exact
+const EXACT_BITS: u32 = 14; // magnitudes < 2^14 are exact
 const SUB_BITS: u32 = 10; // 2^10 buckets per power of two above
 
-/// The bucket of a value.
+/// The bucket of a magnitude.
 #[inline]
 fn bucket(v: u64) -> u32 {
     if v < (1 << EXACT_BITS) {
@@ -30,7 +33,7 @@ fn bucket(v: u64) -> u32 {
     (1 << EXACT_BITS) + (e - EXACT_BITS) * (1 << SUB_BITS) + sub
 }
 
-/// The smallest value in a bucket and the bucket's width.
+/// The smallest magnitude in a bucket and the bucket's width.
 #[inline]
 fn bucket_range(b: u32) -> (u64, u64) {
     if b < (1 << EXACT_BITS) {
@@ -43,67 +46,101 @@ fn bucket_range(b: u32) -> (u64, u64) {
     (((1 << SUB_BITS) + sub) * width, width)
 }
 
+/// Counts of a run of consecutive buckets, from bucket `lo` on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Dense {
+    lo: u32,
+    counts: Vec<u64>,
+}
+
+impl Dense {
+    /// Adds `c` to bucket `b`, widening the run when `b` is outside it.
+    #[inline]
+    fn add(&mut self, b: u32, c: u64) {
+        let end = self.lo + self.counts.len() as u32;
+        if b >= self.lo && b < end {
+            self.counts[(b - self.lo) as usize] += c;
+        } else {
+            self.widen(b, c);
+        }
+    }
+
+    #[cold]
+    fn widen(&mut self, b: u32, c: u64) {
+        if self.counts.is_empty() {
+            self.lo = b;
+            self.counts.push(c);
+        } else if b < self.lo {
+            let more = (self.lo - b) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, more));
+            self.lo = b;
+            self.counts[0] = c;
+        } else {
+            self.counts.resize((b - self.lo) as usize + 1, 0);
+            self.counts[(b - self.lo) as usize] = c;
+        }
+    }
+
+    /// (bucket, count) of the non-empty buckets, ascending.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c > 0)
+            .map(|(i, &c)| (self.lo + i as u32, c))
+    }
+
+    fn merge(&mut self, other: &Dense) {
+        for (b, c) in other.iter() {
+            self.add(b, c);
+        }
+    }
+}
+
 /// A histogram of fixed-point values.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Histogram {
-    counts: FxHashMap<u32, u64>,
+    /// Values ≥ 0, by bucket of the value.
+    pos: Dense,
+    /// Values < 0, by bucket of the magnitude.
+    neg: Dense,
     n: u64,
-    sum: u128,
+    sum: i128,
     /// Sum of squares, for the standard deviation (saturating: a bound no
     /// metric of a real plan comes near).
     sum_sq: u128,
-    min: u64,
-    max: u64,
+    min: i64,
+    max: i64,
 }
 
 impl Histogram {
     /// Records a value.
     #[inline]
-    pub fn record(&mut self, v: u64) {
-        *self.counts.entry(bucket(v)).or_insert(0) += 1;
-        self.min = if self.n == 0 { v } else { self.min.min(v) };
-        self.max = self.max.max(v);
-        self.n += 1;
-        self.sum += u128::from(v);
-        self.sum_sq = self.sum_sq.saturating_add(u128::from(v) * u128::from(v));
-    }
-
-    /// Records values given in ascending order, one map update per bucket
-    /// run: the fast path for a block of trajectories.
-    pub fn record_sorted(&mut self, sorted: &[u64]) {
-        let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) else {
-            return;
-        };
-        self.min = if self.n == 0 { lo } else { self.min.min(lo) };
-        self.max = self.max.max(hi);
-        self.n += sorted.len() as u64;
-        let mut i = 0;
-        while i < sorted.len() {
-            let b = bucket(sorted[i]);
-            let mut j = i;
-            while j < sorted.len() && bucket(sorted[j]) == b {
-                self.sum += u128::from(sorted[j]);
-                let x = u128::from(sorted[j]);
-                self.sum_sq = self.sum_sq.saturating_add(x * x);
-                j += 1;
-            }
-            *self.counts.entry(b).or_insert(0) += (j - i) as u64;
-            i = j;
+    pub fn record(&mut self, v: i64) {
+        if v >= 0 {
+            self.pos.add(bucket(v as u64), 1);
+        } else {
+            self.neg.add(bucket(v.unsigned_abs()), 1);
         }
+        self.min = if self.n == 0 { v } else { self.min.min(v) };
+        self.max = if self.n == 0 { v } else { self.max.max(v) };
+        self.n += 1;
+        self.sum += i128::from(v);
+        let m = u128::from(v.unsigned_abs());
+        self.sum_sq = self.sum_sq.saturating_add(m * m);
     }
 
     /// Adds another histogram's counts.
     pub fn merge(&mut self, other: &Histogram) {
-        for (&b, &c) in &other.counts {
-            *self.counts.entry(b).or_insert(0) += c;
-        }
+        self.pos.merge(&other.pos);
+        self.neg.merge(&other.neg);
         if other.n > 0 {
-            self.min = if self.n == 0 {
-                other.min
+            if self.n == 0 {
+                (self.min, self.max) = (other.min, other.max);
             } else {
-                self.min.min(other.min)
-            };
-            self.max = self.max.max(other.max);
+                self.min = self.min.min(other.min);
+                self.max = self.max.max(other.max);
+            }
         }
         self.n += other.n;
         self.sum += other.sum;
@@ -113,6 +150,11 @@ impl Histogram {
     /// Values recorded.
     pub fn count(&self) -> u64 {
         self.n
+    }
+
+    /// The exact sum of the recorded values.
+    pub fn sum(&self) -> i128 {
+        self.sum
     }
 
     /// The exact mean of the recorded values.
@@ -135,6 +177,11 @@ impl Histogram {
         var.max(0.0).sqrt()
     }
 
+    /// Memory held by the bucket counts, in bytes (for the memory benchmark).
+    pub fn bytes(&self) -> usize {
+        (self.pos.counts.capacity() + self.neg.counts.capacity()) * std::mem::size_of::<u64>()
+    }
+
     /// Quantiles at probabilities `ps` (ascending), with the same definition
     /// as [`super::quantile_sorted`] (the lower of the two middle values, i.e.
     /// the ⌈p·n⌉-th smallest), read at the bucket's middle.
@@ -142,23 +189,41 @@ impl Histogram {
         if self.n == 0 {
             return vec![f64::NAN; ps.len()];
         }
-        let mut buckets: Vec<(u32, u64)> = self.counts.iter().map(|(&b, &c)| (b, c)).collect();
-        buckets.sort_unstable_by_key(|&(b, _)| b);
-        ps.iter()
-            .map(|&p| {
-                let rank = super::rank(p, self.n);
-                let mut seen = 0;
-                for &(b, c) in &buckets {
-                    seen += c;
-                    if seen >= rank {
-                        let (lo, w) = bucket_range(b);
-                        let mid = lo as f64 + (w - 1) as f64 / 2.0;
-                        return mid.clamp(self.min as f64, self.max as f64);
-                    }
-                }
-                f64::NAN
+        // Buckets in ascending order of value: the negatives from the
+        // largest magnitude down, then the rest.
+        let ascending = self
+            .neg
+            .iter()
+            .rev()
+            .map(|(b, c)| {
+                let (lo, w) = bucket_range(b);
+                (-((lo + (w - 1)) as f64) + (w - 1) as f64 / 2.0, c)
             })
-            .collect()
+            .chain(self.pos.iter().map(|(b, c)| {
+                let (lo, w) = bucket_range(b);
+                (lo as f64 + (w - 1) as f64 / 2.0, c)
+            }));
+        let mut out = Vec::with_capacity(ps.len());
+        let mut seen = 0;
+        let mut it = ascending;
+        let mut current: Option<(f64, u64)> = None;
+        for &p in ps {
+            let rank = super::rank(p, self.n);
+            let value = loop {
+                if let Some((mid, _)) = current.filter(|_| seen >= rank) {
+                    break mid;
+                }
+                match it.next() {
+                    Some((mid, c)) => {
+                        seen += c;
+                        current = Some((mid, c));
+                    }
+                    None => break f64::NAN,
+                }
+            };
+            out.push(value.clamp(self.min as f64, self.max as f64));
+        }
+        out
     }
 }
 
@@ -180,7 +245,7 @@ mod tests {
     fn exact_for_small_values_and_order_free() {
         let mut a = Histogram::default();
         let mut b = Histogram::default();
-        for v in 0..100u64 {
+        for v in 0..100i64 {
             if v % 2 == 0 { a.record(v) } else { b.record(v) }
         }
         let mut ab = a.clone();
@@ -196,30 +261,45 @@ mod tests {
     }
 
     #[test]
-    fn sorted_blocks_equal_single_records() {
-        let mut vals: Vec<u64> = (0..500u64)
-            .map(|i| (i * 7919) % 40_000 + (i % 3) * 1_000_000)
-            .collect();
-        let mut one = Histogram::default();
-        for &v in &vals {
-            one.record(v);
+    fn negative_values_sort_below_the_rest() {
+        // −500..=499: quantiles as of the sorted values, merged in any order.
+        let vals: Vec<i64> = (0..1000i64).map(|i| (i * 7919) % 1000 - 500).collect();
+        let (mut a, mut b) = (Histogram::default(), Histogram::default());
+        for (i, &v) in vals.iter().enumerate() {
+            if i % 3 == 0 { a.record(v) } else { b.record(v) }
         }
-        vals.sort_unstable();
-        let mut block = Histogram::default();
-        block.record_sorted(&vals[..200]);
-        block.record_sorted(&vals[200..]);
-        let ps = [0.0, 0.05, 0.5, 0.95, 1.0];
-        assert_eq!(one.quantiles(&ps), block.quantiles(&ps));
-        assert_eq!(
-            (one.n, one.sum, one.sum_sq, one.min, one.max),
-            (block.n, block.sum, block.sum_sq, block.min, block.max)
-        );
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab, ba);
+        let mut sorted: Vec<f64> = vals.iter().map(|&v| v as f64).collect();
+        sorted.sort_by(f64::total_cmp);
+        let ps = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
+        let exact: Vec<f64> = ps
+            .iter()
+            .map(|&p| crate::stats::quantile_sorted(&sorted, p))
+            .collect();
+        assert_eq!(ab.quantiles(&ps), exact);
+        assert_eq!(ab.mean(), -0.5);
+    }
+
+    #[test]
+    fn large_negative_values_within_a_thousandth() {
+        let mut h = Histogram::default();
+        for v in 0..1001i64 {
+            h.record(-1_000_000 - v * 37);
+        }
+        let exact = -(1_000_000.0 + 500.0 * 37.0);
+        let q = h.quantiles(&[0.5])[0];
+        assert!((q - exact).abs() / -exact < 1e-3, "{q} vs {exact}");
+        assert_eq!(h.quantiles(&[0.0])[0], -1_000_000.0 - 1000.0 * 37.0);
     }
 
     #[test]
     fn large_values_within_a_thousandth() {
         let mut h = Histogram::default();
-        for v in 0..1001u64 {
+        for v in 0..1001i64 {
             h.record(1_000_000 + v * 37);
         }
         let q = h.quantiles(&[0.5])[0];

@@ -63,7 +63,7 @@ impl ProgrammeCounts {
             let k = start_index.min(self.starts.len() - 1);
             self.starts[k] += 1;
         }
-        self.built.record(built);
+        self.built.record(i64::try_from(built).unwrap_or(i64::MAX));
     }
 
     pub fn merge(&mut self, o: &ProgrammeCounts) {

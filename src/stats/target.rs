@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::interval::wilson;
-use super::{QUANTILES, quantile_sorted};
+use super::{Histogram, QUANTILES};
 use crate::model::bounds::Attainable;
 use crate::scenario::{Region, Scope, Target};
 
@@ -96,9 +96,12 @@ pub struct TargetSummary {
     pub p_met: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// Mean of the metric in the target year (for `every:` scopes, of the
+    /// Mean of the metric in the target year (exact to the metric's unit;
+    /// for `every:` scopes, of the
     /// binding region's value: the lowest, or the highest for `<=`/`<`).
     pub mean: f64,
+    /// From the histogram of the target year: exact below 16,384 units,
+    /// within 0.1% above (the same figures as `by_year`).
     pub quantiles: Quantiles,
     /// Mean gap to the threshold in the trajectories that miss; null if none miss.
     pub expected_shortfall: Option<f64>,
@@ -163,60 +166,76 @@ pub fn split_spread(y: &[f64], twin: &[f64]) -> Option<SpreadSplit> {
     })
 }
 
-/// Summarises a target from its per-trajectory values and first years
-/// (index into start_year..=end_year, `u16::MAX` for never), and for `every:`
-/// scopes the count of trajectories in which each tagged region met it.
+/// A target's tallies over trajectories: integers (and exact fixed-point
+/// sums), so tallies of any split of the trajectories merge to the same
+/// summary in any order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetCounts {
+    /// Trajectories that met it.
+    pub met: u64,
+    /// Trajectories that first reached the threshold in each year (index
+    /// from the start year).
+    pub first: Vec<u64>,
+    /// Sum of the gaps to the threshold in the trajectories that missed
+    /// (fixed-point, the metric's scale).
+    pub gap_sum: i128,
+    /// For `every:` scopes: trajectories in which each tagged region met it.
+    pub region_met: Vec<u64>,
+    /// The metric over the target's scope in every year (fixed-point).
+    pub by_year: Vec<Histogram>,
+}
+
+impl TargetCounts {
+    /// Empty tallies for a target over `years` years and `regions` tagged regions.
+    pub fn new(years: usize, regions: usize) -> TargetCounts {
+        TargetCounts {
+            met: 0,
+            first: vec![0; years],
+            gap_sum: 0,
+            region_met: vec![0; regions],
+            by_year: vec![Histogram::default(); years],
+        }
+    }
+
+    pub fn merge(&mut self, o: &TargetCounts) {
+        self.met += o.met;
+        self.gap_sum += o.gap_sum;
+        for (a, b) in self.first.iter_mut().zip(&o.first) {
+            *a += b;
+        }
+        for (a, b) in self.region_met.iter_mut().zip(&o.region_met) {
+            *a += b;
+        }
+        for (a, b) in self.by_year.iter_mut().zip(&o.by_year) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Summarises a target from its tallies over `n` trajectories. Quantiles
+/// and the mean come from the histogram of its year (exact below 16,384 in
+/// the metric's fixed-point unit, within 0.1% above); the probability, the
+/// first years and the shortfall from exact counts.
 pub fn summarise(
     t: &Target,
     regions: &[Region],
     start_year: i32,
-    end_year: i32,
-    values: &[f64],
-    first: &[u16],
-    region_met: &[u64],
+    n: u64,
+    c: &TargetCounts,
 ) -> TargetSummary {
-    let n = values.len() as u64;
-    let met = values
-        .iter()
-        .filter(|&&v| t.op.holds(v, t.threshold))
-        .count() as u64;
-    let ci = wilson(met, n);
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let q: Vec<f64> = QUANTILES
-        .iter()
-        .map(|&p| quantile_sorted(&sorted, p))
-        .collect();
-    // Summed in trajectory order: the same at any thread count.
-    let mean = values.iter().sum::<f64>() / n.max(1) as f64;
-    let gaps: Vec<f64> = values
-        .iter()
-        .filter(|&&v| !t.op.holds(v, t.threshold))
-        .map(|&v| {
-            if t.op.wants_more() {
-                t.threshold - v
-            } else {
-                v - t.threshold
-            }
-        })
-        .collect();
-    let expected_shortfall = if gaps.is_empty() {
-        None
-    } else {
-        Some(gaps.iter().sum::<f64>() / gaps.len() as f64)
-    };
+    let scale = t.metric.unit().scale();
+    let ci = wilson(c.met, n);
+    let yi = (t.year - start_year) as usize;
+    let h = &c.by_year[yi];
+    let q: Vec<f64> = h.quantiles(&QUANTILES).iter().map(|v| v / scale).collect();
+    let mean = h.mean() / scale;
+    let missed = n - c.met;
+    let expected_shortfall = (missed > 0).then(|| (c.gap_sum as f64 / scale) / missed as f64);
 
-    let years = (end_year - start_year + 1) as usize;
-    let mut reached = vec![0u64; years];
-    for &f in first {
-        if (f as usize) < years {
-            reached[f as usize] += 1;
-        }
-    }
-    let mut by_year = Vec::with_capacity(years);
+    let mut by_year = Vec::with_capacity(c.first.len());
     let mut cum = 0;
     let mut median_year = None;
-    for (i, r) in reached.iter().enumerate() {
+    for (i, r) in c.first.iter().enumerate() {
         cum += r;
         let year = start_year + i as i32;
         let p = cum as f64 / n.max(1) as f64;
@@ -230,7 +249,7 @@ pub fn summarise(
     let regions_out = match &t.scope {
         Scope::Every { regions: idx, .. } => Some(
             idx.iter()
-                .zip(region_met)
+                .zip(&c.region_met)
                 .map(|(&i, &k)| {
                     let ci = wilson(k, n);
                     RegionOutcome {
@@ -245,6 +264,23 @@ pub fn summarise(
         ),
         _ => None,
     };
+    let years = c
+        .by_year
+        .iter()
+        .enumerate()
+        .map(|(y, h)| {
+            let q: Vec<f64> = h.quantiles(&QUANTILES).iter().map(|v| v / scale).collect();
+            YearStats {
+                year: start_year + y as i32,
+                mean: h.mean() / scale,
+                p05: q[0],
+                p25: q[1],
+                p50: q[2],
+                p75: q[3],
+                p95: q[4],
+            }
+        })
+        .collect();
 
     TargetSummary {
         id: t.id.clone(),
@@ -269,7 +305,7 @@ pub fn summarise(
             median_year,
             p_never,
         },
-        by_year: Vec::new(),
+        by_year: years,
         regions: regions_out,
         attainable: None,
         spread: None,

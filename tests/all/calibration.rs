@@ -219,9 +219,8 @@ fn a_run_draws_the_parameters_a_posterior_holds_from_it() {
         .iter()
         .position(|n| n == "parameters.exam.junior_pass_rate")
         .unwrap();
-    let np = r.records.param_names.len();
     // Every trajectory took the one particle of positive weight.
-    assert!((0..300).all(|i| r.records.params[i * np + k] == 0.3));
+    assert!((0..300).all(|i| r.records.params[[i, k]] == 0.3));
     // The other unknown is still drawn from its prior, as without a posterior.
     let g = r
         .records
@@ -230,7 +229,7 @@ fn a_run_draws_the_parameters_a_posterior_holds_from_it() {
         .position(|n| n == "parameters.exam.outside_growth")
         .unwrap();
     let plain = crate::common::run(&sc, 300, 4, 2);
-    assert!((0..300).all(|i| r.records.params[i * np + g] == plain.records.params[i * np + g]));
+    assert!((0..300).all(|i| r.records.params[[i, g]] == plain.records.params[[i, g]]));
 
     // A path the scenario does not have is an error that says how to carry less.
     std::fs::write(

@@ -83,6 +83,7 @@ pub fn run(sc: &Scenario, trajectories: u64, seed: u64, threads: usize) -> RunRe
         trajectories,
         seed,
         threads,
+        keep: wfsim::engine::Keep::All,
     };
     match wfsim::engine::run(sc, opts, &|_| {}, &AtomicBool::new(false)) {
         Ok(r) => r,

@@ -31,6 +31,7 @@ fn run_compare(base: &Scenario, variants: Vec<Arm>, n: u64, threads: usize) -> C
         trajectories: n,
         seed: 77,
         threads,
+        keep: wfsim::engine::Keep::All,
     };
     compare(&arm("baseline", base.clone()), &variants, opts, &|_| {})
         .unwrap_or_else(|e| panic!("{e}"))

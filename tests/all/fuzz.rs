@@ -82,6 +82,7 @@ fn three_hundred_mutants_of_the_template_validate_or_run_cleanly() {
             trajectories: 20,
             seed: k,
             threads: 1,
+            keep: wfsim::engine::Keep::All,
         };
         let r = match wfsim::engine::run(&sc, opts, &|_| {}, &AtomicBool::new(false)) {
             Ok(r) => r,

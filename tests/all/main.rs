@@ -18,6 +18,9 @@ mod readings;
 mod samplers;
 mod scenarios;
 mod sensitivity;
+/// The benchmarks' scenario shape, kept valid by a test here.
+#[path = "../../benches/shape/mod.rs"]
+mod shape;
 mod solve;
 mod sweep;
 mod uncertainty;

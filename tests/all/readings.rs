@@ -31,11 +31,7 @@ fn a_target_counting_what_was_added_subtracts_each_trajectorys_start() {
         traj.run(&sc, 11, i);
         let level = |y| scope_sum(traj.year(y), &Scope::Total, Metric::CertificatesIssued);
         let added = level(years) - level(0);
-        assert_eq!(
-            r.records.values[i as usize * r.records.targets + ti],
-            added,
-            "trajectory {i}"
-        );
+        assert_eq!(r.records.values[[i as usize, ti]], added, "trajectory {i}");
         met += u64::from(added >= 1000.0);
     }
     let t = &r.targets[ti];
@@ -71,7 +67,7 @@ fn every_scope_added_since_start_is_judged_in_the_region_that_added_least() {
                     - traj.year(0)[g].metric(Metric::Certified)
             })
             .fold(f64::INFINITY, f64::min);
-        assert_eq!(r.records.values[i as usize * r.records.targets + ti], least);
+        assert_eq!(r.records.values[[i as usize, ti]], least);
     }
 }
 
@@ -193,7 +189,7 @@ fn a_share_of_regions_is_met_when_that_many_regions_meet_it() {
             .iter()
             .map(|t| t.metric(Metric::Certified))
             .collect();
-        let value = |k: usize| r.records.values[i as usize * r.records.targets + k];
+        let value = |k: usize| r.records.values[[i as usize, k]];
         assert_eq!(value(half), v[0].max(v[1]), "the better district decides");
         assert_eq!(value(both), v[0].min(v[1]), "the worse district decides");
         met_half += u64::from(v.iter().any(|&x| x >= 1000.0));

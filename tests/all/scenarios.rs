@@ -37,7 +37,7 @@ fn expect(name: &str, targets: &[(&str, &str, &str, i32, f64)]) {
         // P(met) is the share of trajectories whose record meets it, with
         // the Wilson interval of that count.
         let ti = sc.targets.iter().position(|x| x.id == id).unwrap();
-        let n = r.records.values.len() / r.records.targets;
+        let n = r.records.len();
         let met = (0..n).filter(|&i| r.records.met(&sc, i, ti)).count() as u64;
         assert_eq!(t.p_met, met as f64 / n as f64, "{name}: {id}");
         let w = wfsim::stats::wilson(met, n as u64);

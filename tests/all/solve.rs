@@ -28,6 +28,7 @@ fn the_answer_holds_in_a_fresh_run() {
             trajectories: 1500,
             seed: 11,
             threads: 0,
+            keep: wfsim::engine::Keep::All,
         },
         &|_| {},
     )
@@ -84,6 +85,7 @@ fn an_unreachable_probability_is_refused_with_the_numbers() {
             trajectories: 300,
             seed: 1,
             threads: 0,
+            keep: wfsim::engine::Keep::All,
         },
         &|_| {},
     )
@@ -107,7 +109,8 @@ fn an_unreachable_probability_is_refused_with_the_numbers() {
             RunOptions {
                 trajectories: 10,
                 seed: 1,
-                threads: 0
+                threads: 0,
+                keep: wfsim::engine::Keep::All,
             },
             &|_| {}
         )

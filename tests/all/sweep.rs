@@ -13,6 +13,7 @@ fn a_budget_sweep_rises_point_by_point_on_common_random_numbers() {
         trajectories: 600,
         seed: 3,
         threads: 0,
+        keep: wfsim::engine::Keep::All,
     };
     let s = sweep(&sc, &axes, opts, &|_| {}).unwrap();
     assert_eq!(s.points.len(), 4);
