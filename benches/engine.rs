@@ -2,13 +2,18 @@
 //! Hunan 2012–2020 plan: 14 prefectures), with every step switched on: the
 //! template's parameters, its two districts repeated seven times.
 //!
-//! `cargo bench --bench engine` — per-core throughput is
-//! trajectories × regions × years / (time × threads).
+//! `cargo bench --bench engine` — criterion's timings, then the throughput
+//! summary the README quotes: trajectory-region-years per second per core at
+//! one thread, the same at two threads, and the ratio to the NumPy reference
+//! (`benches/numpy_reference.py`, needs python3 with numpy) measured in the
+//! same run.
 
 use std::path::Path;
+use std::process::Command;
 use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use wfsim::engine::{RunOptions, run};
 use wfsim::model::Trajectory;
 use wfsim::scenario::Scenario;
@@ -90,4 +95,80 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// Throughput at one and two threads on the benchmark shape, alternating
+/// with the NumPy reference (A B A B A B) so that both see the same machine
+/// load, and each figure is a median of three.
+fn throughput() {
+    let sc = fourteen_regions();
+    let n = 10_000u64;
+    let units = (n * 14 * 8) as f64;
+    let wfsim = |threads: usize| {
+        let opts = RunOptions {
+            trajectories: n,
+            seed: 1,
+            threads,
+            keep: wfsim::engine::Keep::First(wfsim::engine::KEPT_BY_DEFAULT),
+        };
+        let started = Instant::now();
+        run(&sc, opts, &|_| {}, &AtomicBool::new(false)).expect("runs");
+        started.elapsed().as_secs_f64()
+    };
+    let numpy = || -> Result<f64, String> {
+        let out = Command::new("python3")
+            .args(["benches/numpy_reference.py", &n.to_string()])
+            .env("OMP_NUM_THREADS", "1")
+            .env("OPENBLAS_NUM_THREADS", "1")
+            .output()
+            .map_err(|e| format!("python3: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix("seconds="))
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| String::from_utf8_lossy(&out.stderr).trim().to_string())
+    };
+    let (mut one, mut two, mut py) = (Vec::new(), Vec::new(), Vec::new());
+    let mut py_error = None;
+    for _ in 0..3 {
+        one.push(wfsim(1));
+        match numpy() {
+            Ok(s) => py.push(s),
+            Err(e) => py_error = Some(e),
+        }
+        two.push(wfsim(2));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (one, two) = (median(&mut one), median(&mut two));
+    println!(
+        "\nthroughput, benchmark shape (14 regions × 8 years × {n} trajectories), median of 3:"
+    );
+    println!(
+        "  wfsim, 1 thread:   {one:.2} s = {:.0} trajectory-region-years per second per core",
+        units / one
+    );
+    println!(
+        "  wfsim, 2 threads:  {two:.2} s = {:.0} per second ({:.2}× one thread)",
+        units / two,
+        one / two
+    );
+    match py_error {
+        None => {
+            let py = median(&mut py);
+            println!(
+                "  NumPy reference (benches/numpy_reference.py, 1 core): {py:.2} CPU-s = {:.0} per second per core; wfsim per core is {:.2}× NumPy's",
+                units / py,
+                py / one
+            );
+        }
+        Some(e) => println!("  NumPy reference not run: {e}"),
+    }
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    throughput();
+}

@@ -579,13 +579,26 @@ fn in_blocks(v: Option<&mut [f64]>, per: usize, kept: usize) -> Vec<&mut [f64]> 
 
 /// A value as an exact integer in its metric's fixed-point unit (see
 /// [`crate::scenario::Unit`]); values beyond ±9·10¹⁸ units are held there.
+///
+/// Rounds half away from zero, as `f64::round`, without its library call
+/// (this runs for every metric, scope and year of every trajectory): the
+/// truncation is exact, and so is the remainder below 2⁵³, above which
+/// every double is a whole number.
 #[inline]
 fn fixed(scale: f64, v: f64) -> i64 {
-    let x = (v * scale).round();
-    if x.is_finite() {
-        x.clamp(-9e18, 9e18) as i64
+    let x = v * scale;
+    if !x.is_finite() {
+        return 0;
+    }
+    let x = x.clamp(-9e18, 9e18);
+    let t = x as i64;
+    let rest = x - t as f64;
+    if rest >= 0.5 {
+        t + 1
+    } else if rest <= -0.5 {
+        t - 1
     } else {
-        0
+        t
     }
 }
 
@@ -766,6 +779,32 @@ pub fn scope_sum(row: &[Tally], scope: &Scope, metric: Metric) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_rounds_as_f64_round_does() {
+        let cases = [
+            0.0,
+            0.4999999999999999,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.4999,
+            1e15 + 0.5,
+            4503599627370495.5,
+            9007199254740993.0,
+            1e17,
+            -3.7e18,
+            8.9e18,
+        ];
+        for x in cases {
+            assert_eq!(fixed(1.0, x), x.round() as i64, "{x}");
+        }
+        assert_eq!(fixed(1e4, 0.98979605), 9898);
+        assert_eq!(fixed(1.0, f64::NAN), 0);
+        assert_eq!(fixed(1.0, 1e300), 9_000_000_000_000_000_000);
+    }
 
     #[test]
     fn an_impossible_value_is_caught_not_written_as_zero() {

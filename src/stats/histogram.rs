@@ -10,10 +10,10 @@
 //! maximum. Negative values (what was *added* since the start can be a loss)
 //! are bucketed by magnitude on their own side.
 //!
-//! The buckets are held densely, as an offset and a run of counts spanning
-//! the lowest to the highest bucket seen: recording is an index and an add,
-//! with no hashing and no sorting, and memory depends on the spread of a
-//! metric, never on the number of trajectories.
+//! The buckets are held densely, in pages of 64 allocated as values land in
+//! them: recording is two indexes and an add, with no hashing and no
+//! sorting, and memory depends on the spread of a metric, never on the
+//! number of trajectories.
 //!
 //! Counts are integers and the sum of values is an exact 128-bit integer, so
 //! merging histograms in any order gives the same result: aggregation does
@@ -46,54 +46,78 @@ fn bucket_range(b: u32) -> (u64, u64) {
     (((1 << SUB_BITS) + sub) * width, width)
 }
 
-/// Counts of a run of consecutive buckets, from bucket `lo` on.
+/// Buckets a page holds.
+const PAGE_BITS: u32 = 6;
+const PAGE: usize = 1 << PAGE_BITS;
+
+/// Bucket counts in pages of [`PAGE`] consecutive buckets, allocated when
+/// first used, over the run of pages from `lo` to the highest seen: a metric
+/// that is 0 in some trajectories and 10⁸ in others holds two or three pages,
+/// not every bucket between.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Dense {
     lo: u32,
-    counts: Vec<u64>,
+    pages: Vec<Option<Box<[u64; PAGE]>>>,
 }
 
 impl Dense {
-    /// Adds `c` to bucket `b`, widening the run when `b` is outside it.
+    /// Adds `c` to bucket `b`.
     #[inline]
     fn add(&mut self, b: u32, c: u64) {
-        let end = self.lo + self.counts.len() as u32;
-        if b >= self.lo && b < end {
-            self.counts[(b - self.lo) as usize] += c;
+        let page = b >> PAGE_BITS;
+        let slot = (b as usize) & (PAGE - 1);
+        if let Some(Some(p)) = page
+            .checked_sub(self.lo)
+            .and_then(|i| self.pages.get_mut(i as usize))
+        {
+            p[slot] += c;
         } else {
-            self.widen(b, c);
+            self.page_for(page)[slot] += c;
         }
     }
 
+    /// The page `page`, allocated (and the run widened) if need be.
     #[cold]
-    fn widen(&mut self, b: u32, c: u64) {
-        if self.counts.is_empty() {
-            self.lo = b;
-            self.counts.push(c);
-        } else if b < self.lo {
-            let more = (self.lo - b) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, more));
-            self.lo = b;
-            self.counts[0] = c;
-        } else {
-            self.counts.resize((b - self.lo) as usize + 1, 0);
-            self.counts[(b - self.lo) as usize] = c;
+    fn page_for(&mut self, page: u32) -> &mut [u64; PAGE] {
+        if self.pages.is_empty() {
+            self.lo = page;
+        } else if page < self.lo {
+            let more = (self.lo - page) as usize;
+            self.pages.splice(0..0, std::iter::repeat_n(None, more));
+            self.lo = page;
         }
+        let i = (page - self.lo) as usize;
+        if i >= self.pages.len() {
+            self.pages.resize(i + 1, None);
+        }
+        self.pages[i].get_or_insert_with(|| Box::new([0; PAGE]))
     }
 
     /// (bucket, count) of the non-empty buckets, ascending.
     fn iter(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
-        self.counts
+        self.pages
             .iter()
             .enumerate()
-            .filter(|&(_, &c)| c > 0)
-            .map(|(i, &c)| (self.lo + i as u32, c))
+            .filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
+            .flat_map(move |(i, p)| {
+                let first = (self.lo + i as u32) << PAGE_BITS;
+                p.iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| c > 0)
+                    .map(move |(k, &c)| (first + k as u32, c))
+            })
     }
 
     fn merge(&mut self, other: &Dense) {
         for (b, c) in other.iter() {
             self.add(b, c);
         }
+    }
+
+    /// Bytes held.
+    fn bytes(&self) -> usize {
+        self.pages.capacity() * std::mem::size_of::<Option<Box<[u64; PAGE]>>>()
+            + self.pages.iter().flatten().count() * PAGE * std::mem::size_of::<u64>()
     }
 }
 
@@ -179,7 +203,7 @@ impl Histogram {
 
     /// Memory held by the bucket counts, in bytes (for the memory benchmark).
     pub fn bytes(&self) -> usize {
-        (self.pos.counts.capacity() + self.neg.counts.capacity()) * std::mem::size_of::<u64>()
+        self.pos.bytes() + self.neg.bytes()
     }
 
     /// Quantiles at probabilities `ps` (ascending), with the same definition
