@@ -40,6 +40,41 @@ fn binomial_poisson_and_quota_paths_are_pinned() {
 }
 
 #[test]
+fn the_inversion_path_draws_what_rand_distr_draws() {
+    // Our inversion differs from rand_distr's only in how qⁿ is computed;
+    // over small and large n, tiny and flipped p, every draw agrees.
+    use rand_distr::{Binomial, Distribution};
+    let mut differ = 0;
+    let mut drawn = 0;
+    for (k, &n) in [1u64, 2, 3, 7, 20, 64, 300, 5_000, 1_000_000]
+        .iter()
+        .enumerate()
+    {
+        for (j, &p) in [1e-7f64, 1e-3, 0.01, 0.2, 0.45, 0.5, 0.55, 0.9, 0.999]
+            .iter()
+            .enumerate()
+        {
+            let mean = n as f64 * p.min(1.0 - p);
+            if mean >= 10.0 {
+                continue;
+            }
+            let purpose = 1000 + (k * 10 + j) as u64;
+            let (mut a, mut b) = (rng(purpose), rng(purpose));
+            let d = Binomial::new(n, p).unwrap();
+            for _ in 0..2_000 {
+                drawn += 1;
+                differ += usize::from(binomial(&mut a, n, p) != d.sample(&mut b));
+            }
+        }
+    }
+    assert!(drawn > 50_000, "{drawn}");
+    assert_eq!(
+        differ, 0,
+        "{differ} of {drawn} draws differ from rand_distr"
+    );
+}
+
+#[test]
 fn each_distribution_is_pinned() {
     let dists = [
         Dist::Beta {
