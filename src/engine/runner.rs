@@ -28,8 +28,11 @@ use crate::stats::programme::{ProgrammeCounts, ProgrammeSummary};
 use crate::stats::target::{Quantiles, TargetCounts, TargetSummary, split_spread, summarise};
 use crate::stats::{Histogram, Interval, QUANTILES, wilson};
 
-/// Trajectories handed to a worker at a time (and the progress granularity).
-const BLOCK: usize = 64;
+/// Trajectories handed to a worker at a time (and the progress granularity):
+/// their metric values are added to the histograms together, so a block of
+/// 256 touches each histogram page about four times as often per visit as
+/// one of 64 (10% faster on the benchmark shape, 10 MB more per thread).
+const BLOCK: usize = 256;
 /// Most twin trajectories run to split each target's spread (a tenth of
 /// the run, at least 100).
 pub const MAX_TWINS: usize = 1000;
@@ -301,10 +304,11 @@ impl MetricCheck {
 
 /// A worker thread: buffers for one trajectory and its own aggregate.
 ///
-/// The metric values of a block's trajectories are written to `pending`
-/// (trajectory-major, so writing is sequential) and added to the histograms
-/// at the end of the block, one histogram at a time: each is then touched
-/// once per block while it is in cache, instead of once per trajectory.
+/// The metric values of a block's trajectories are written to `pending`,
+/// each cell's values side by side (`pending[cell * BLOCK + row]`), and
+/// added to the histograms at the end of the block, one histogram and one
+/// contiguous run at a time: each histogram is then touched once per block
+/// while it is in cache, instead of once per trajectory.
 struct Worker {
     traj: Trajectory,
     /// Each year's tallies summed over the regions.
@@ -331,14 +335,11 @@ impl Worker {
 
     /// Adds the block's pending metric values to the histograms.
     fn flush(&mut self) {
-        let cells = self.agg.cells.len();
         let rows = self.pending_rows;
         // A fresh Array3 is in standard layout, so it has a slice.
         if let Some(hs) = self.agg.cells.as_slice_mut() {
-            for (c, h) in hs.iter_mut().enumerate() {
-                for r in 0..rows {
-                    h.record(self.pending[r * cells + c]);
-                }
+            for (h, column) in hs.iter_mut().zip(self.pending.chunks_exact(BLOCK)) {
+                h.record_all(&column[..rows]);
             }
         }
         self.pending_rows = 0;
@@ -607,7 +608,6 @@ fn fixed(scale: f64, v: f64) -> i64 {
 fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64) {
     let years = sc.horizon() + 1;
     let metrics = Metric::ALL.len();
-    let cells = w.agg.cells.len();
     let Worker {
         traj,
         totals,
@@ -616,7 +616,7 @@ fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64
         pending,
         pending_rows,
     } = w;
-    let out = &mut pending[*pending_rows * cells..(*pending_rows + 1) * cells];
+    let row_in_block = *pending_rows;
     *pending_rows += 1;
     for (y, total_y) in totals.iter_mut().enumerate() {
         let row = traj.year(y);
@@ -629,7 +629,6 @@ fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64
             let tally = if s == 0 { &*total_y } else { &row[s - 1] };
             // Row-major `[year, scope, metric]`, as the aggregate's cells.
             let base = (y * (row.len() + 1) + s) * metrics;
-            let cells = &mut out[base..base + metrics];
             for (mi, (&m, c)) in Metric::ALL.iter().zip(checks).enumerate() {
                 let v = tally.metric(m);
                 if !(v >= c.floor && v.is_finite()) && agg.impossible.is_none() {
@@ -638,7 +637,7 @@ fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64
                 if v >= c.limit && s > 0 && agg.saturated.is_none() {
                     agg.saturated = Some((trajectory, mi, s, y));
                 }
-                cells[mi] = fixed(c.scale, v);
+                pending[(base + mi) * BLOCK + row_in_block] = fixed(c.scale, v);
             }
         }
     }
