@@ -10,7 +10,7 @@
 //! positions and station places are filled again.
 
 use super::context::Ctx;
-use super::draw::{binomial, round_quota};
+use super::draw::round_quota;
 use super::state::{RegionState, Status, Tally};
 use super::{orgs, posts, stations};
 use crate::engine::streams::Step;
@@ -60,11 +60,7 @@ pub fn leave_and_enter(st: &mut RegionState, cx: &Ctx, t: &mut Tally) {
                 }
             }
             let n = st.people[s as usize][k as usize];
-            let out = binomial(
-                &mut cx.rng(Step::Attrition, s as usize, k as usize),
-                n,
-                p.min(1.0),
-            );
+            let out = cx.binomial(Step::Attrition, s as usize, k as usize, n, p.min(1.0));
             st.leave(t, s, k, out);
             left += out;
             if matches!(s, Stock::Intermediate | Stock::Senior) {
@@ -74,7 +70,7 @@ pub fn leave_and_enter(st: &mut RegionState, cx: &Ctx, t: &mut Tally) {
     }
     if experienced > 0 && st.supervisors > 0 {
         let share = left_experienced as f64 / experienced as f64;
-        let out = binomial(&mut cx.rng(Step::Supervisors, 0, 0), st.supervisors, share);
+        let out = cx.binomial(Step::Supervisors, 0, 0, st.supervisors, share);
         st.supervisors -= out;
         t.supervisors_out += out;
     }
@@ -86,17 +82,9 @@ pub fn leave_and_enter(st: &mut RegionState, cx: &Ctx, t: &mut Tally) {
         &mut cx.rng(Step::Entry, 0, 0),
         cx.r.facts.graduates_per_year * cx.y.graduates_index,
     );
-    let graduates = binomial(
-        &mut cx.rng(Step::Entry, 1, 0),
-        cohort,
-        e.graduate_entry_share,
-    );
-    let replacements = binomial(&mut cx.rng(Step::Entry, 2, 0), left, e.replacement_rate);
-    let new_roles = binomial(
-        &mut cx.rng(Step::Entry, 3, 0),
-        st.practitioners(),
-        e.role_growth,
-    );
+    let graduates = cx.binomial(Step::Entry, 1, 0, cohort, e.graduate_entry_share);
+    let replacements = cx.binomial(Step::Entry, 2, 0, left, e.replacement_rate);
+    let new_roles = cx.binomial(Step::Entry, 3, 0, st.practitioners(), e.role_growth);
     st.enter(t, Stock::Graduates, Status::Free, graduates);
     st.enter(
         t,

@@ -52,6 +52,21 @@ impl Ctx<'_> {
             .rng(self.region, self.year, purpose(step, stock, status))
     }
 
+    /// Binomial(n, p) from the stream of (step, stock, status), made only
+    /// when there is something to draw: n = 0, p ≤ 0 and p ≥ 1 draw no
+    /// number (see [`super::draw::binomial`]), so skipping the generator
+    /// changes nothing but the time.
+    #[inline]
+    pub fn binomial(&self, step: Step, stock: usize, status: usize, n: u64, p: f64) -> u64 {
+        if n == 0 || p.is_nan() || p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        super::draw::binomial(&mut self.rng(step, stock, status), n, p)
+    }
+
     /// A start-year unit cost in this region and year.
     #[inline]
     pub fn cost(&self, base: f64) -> f64 {

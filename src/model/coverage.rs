@@ -142,12 +142,14 @@ pub fn covered<R: Rng + ?Sized>(
 
 pub fn cover(st: &RegionState, cx: &Ctx, t: &mut Tally) {
     let c = &cx.p.coverage;
-    let n = binomial(
-        &mut cx.rng(Step::Coverage, 0, 0),
+    let n = cx.binomial(
+        Step::Coverage,
+        0,
+        0,
         st.certified(),
         c.community_facing_share,
     );
-    let urban = binomial(&mut cx.rng(Step::Coverage, 1, 0), n, c.urban_share);
+    let urban = cx.binomial(Step::Coverage, 1, 0, n, c.urban_share);
     let (cu, cr) = (
         cx.r.facts.urban_communities.round() as u64,
         cx.r.facts.rural_communities.round() as u64,

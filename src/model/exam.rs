@@ -103,14 +103,18 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let mut total = 0;
     for k in 0..STATUSES {
         let n = st.people[Stock::Junior as usize][k];
-        int_from_junior[k] = binomial(
-            &mut cx.rng(Step::IntermediateRegistration, Stock::Junior as usize, k),
+        int_from_junior[k] = cx.binomial(
+            Step::IntermediateRegistration,
+            Stock::Junior as usize,
+            k,
             n,
             reg(r_int_junior),
         );
         let g = st.people[Stock::Graduates as usize][k];
-        int_from_grad[k] = binomial(
-            &mut cx.rng(Step::IntermediateRegistration, Stock::Graduates as usize, k),
+        int_from_grad[k] = cx.binomial(
+            Step::IntermediateRegistration,
+            Stock::Graduates as usize,
+            k,
             g,
             reg(r_int_grad),
         );
@@ -120,11 +124,8 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
             if s == Stock::Graduates {
                 n -= int_from_grad[k];
             }
-            junior_from[i][k] = binomial(
-                &mut cx.rng(Step::JuniorRegistration, s as usize, k),
-                n,
-                reg(r_junior),
-            );
+            junior_from[i][k] =
+                cx.binomial(Step::JuniorRegistration, s as usize, k, n, reg(r_junior));
             total += junior_from[i][k];
         }
     }
@@ -140,8 +141,10 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     let mut passes = 0;
     for k in Status::ALL {
         let ki = k as usize;
-        let n = binomial(
-            &mut cx.rng(Step::IntermediatePasses, Stock::Junior as usize, ki),
+        let n = cx.binomial(
+            Step::IntermediatePasses,
+            Stock::Junior as usize,
+            ki,
             int_from_junior[ki],
             with_prep(pi),
         );
@@ -149,8 +152,10 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
         st.issued[1] += n;
         passes += n;
         let p_grad = with_prep(with_odds(pi, e.graduate_pass_odds));
-        let n = binomial(
-            &mut cx.rng(Step::IntermediatePasses, Stock::Graduates as usize, ki),
+        let n = cx.binomial(
+            Step::IntermediatePasses,
+            Stock::Graduates as usize,
+            ki,
             int_from_grad[ki],
             p_grad,
         );
@@ -163,8 +168,10 @@ pub fn sit(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
                 Stock::Graduates => with_odds(pj, e.graduate_pass_odds),
                 _ => pj,
             };
-            let n = binomial(
-                &mut cx.rng(Step::JuniorPasses, s as usize, ki),
+            let n = cx.binomial(
+                Step::JuniorPasses,
+                s as usize,
+                ki,
                 junior_from[i][ki],
                 with_prep(base),
             );

@@ -7,7 +7,7 @@
 //! staff is `qualified_share`.
 
 use super::context::Ctx;
-use super::draw::{affordable, binomial, poisson};
+use super::draw::{affordable, poisson};
 use super::funding::Pots;
 use super::state::{FILL_CERTIFIED, Lever, RegionState, Status, Tally};
 use crate::engine::streams::Step;
@@ -25,11 +25,7 @@ pub fn found_and_close(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut 
     // Grants go to organisations actually founded.
     pots.spend(t, Lever::Orgs, grants.min(born) as f64 * grant);
     pots.release(Lever::Orgs);
-    let closed = binomial(
-        &mut cx.rng(Step::OrgClosures, 0, 0),
-        st.orgs,
-        cx.p.orgs.closure_rate,
-    );
+    let closed = cx.binomial(Step::OrgClosures, 0, 0, st.orgs, cx.p.orgs.closure_rate);
     st.orgs = st.orgs - closed + born;
     t.org_births += born;
     t.org_closures += closed;

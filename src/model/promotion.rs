@@ -4,7 +4,6 @@
 //! capacity and the money of the supervision lever.
 
 use super::context::Ctx;
-use super::draw::binomial;
 use super::funding::Pots;
 use super::state::{Lever, RegionState, Status, Tally};
 use crate::engine::streams::Step;
@@ -19,8 +18,10 @@ pub fn promote(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     };
     for k in Status::ALL {
         let n = st.people[Stock::Intermediate as usize][k as usize];
-        let up = binomial(
-            &mut cx.rng(Step::Promotion, Stock::Intermediate as usize, k as usize),
+        let up = cx.binomial(
+            Step::Promotion,
+            Stock::Intermediate as usize,
+            k as usize,
             n,
             rate,
         );

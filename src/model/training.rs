@@ -3,7 +3,6 @@
 //! (a completion rate) move to `trained`, keeping whatever post they hold.
 
 use super::context::Ctx;
-use super::draw::binomial;
 use super::funding::Pots;
 use super::state::{Lever, RegionState, STATUSES, Status, Tally};
 use crate::engine::streams::Step;
@@ -34,11 +33,7 @@ pub fn train(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     }
     let completion = cx.p.training.completion_rate;
     for k in Status::ALL {
-        let done = binomial(
-            &mut cx.rng(Step::Training, 0, k as usize),
-            taken[k as usize],
-            completion,
-        );
+        let done = cx.binomial(Step::Training, 0, k as usize, taken[k as usize], completion);
         st.convert(t, Stock::Uncertified, Stock::Trained, k, done);
     }
     t.trainees += seats;
