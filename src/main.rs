@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 mod calibrate;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use wfsim::engine::precision::Spend;
 use wfsim::engine::{RunOptions, RunResult};
 use wfsim::report::format::probability;
 use wfsim::report::results::Results;
@@ -161,18 +162,8 @@ enum Command {
         /// Skip the charts, report.html and summary.xlsx.
         #[arg(long)]
         no_charts: bool,
-        /// Run in blocks of 1,000 trajectories until every target's P(met) is known to
-        /// ± this (a probability: 0.01 is ± 1 point, at 95%), instead of a fixed count.
-        #[arg(long, value_name = "HALF-WIDTH", conflicts_with = "trajectories")]
-        precision: Option<f64>,
-        /// With --precision: stop at this many trajectories even if the precision is not met.
-        #[arg(
-            long,
-            value_name = "N",
-            default_value_t = 1_000_000,
-            requires = "precision"
-        )]
-        max_trajectories: u64,
+        #[command(flatten)]
+        precision: PrecisionArgs,
         #[command(flatten)]
         chart: ChartArgs,
     },
@@ -203,6 +194,9 @@ enum Command {
         target: String,
         #[command(flatten)]
         run: RunArgs,
+        /// Each point runs until every target's interval there is this narrow.
+        #[command(flatten)]
+        precision: PrecisionArgs,
         #[command(flatten)]
         chart: ChartArgs,
     },
@@ -229,6 +223,9 @@ enum Command {
         tolerance: f64,
         #[command(flatten)]
         run: RunArgs,
+        /// Each probe runs until its interval leaves out the probability sought or is this narrow.
+        #[command(flatten)]
+        precision: PrecisionArgs,
     },
     /// Which uncertain parameter moves each target's probability most (a tornado chart per target).
     Sensitivity {
@@ -300,6 +297,39 @@ enum Failure {
     Other(String),
 }
 
+/// `--precision` and its ceiling, shared by run, sweep and solve.
+#[derive(Debug, Clone, clap::Args)]
+struct PrecisionArgs {
+    /// Run in blocks of 1,000 trajectories until P(met) is known to ± this (a
+    /// probability: 0.01 is ± 1 point, at 95%), instead of a fixed count.
+    #[arg(long, value_name = "HALF-WIDTH", conflicts_with = "trajectories")]
+    precision: Option<f64>,
+    /// With --precision: stop at this many trajectories even if the precision is not met.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1_000_000,
+        requires = "precision"
+    )]
+    max_trajectories: u64,
+}
+
+impl PrecisionArgs {
+    /// How many trajectories each run may spend; a precision outside (0, ½) is refused.
+    fn spend(&self) -> Result<Spend, Failure> {
+        match self.precision {
+            None => Ok(Spend::Fixed),
+            Some(p) if p > 0.0 && p < 0.5 => Ok(Spend::UpTo {
+                precision: p,
+                ceiling: self.max_trajectories,
+            }),
+            Some(p) => Err(Failure::Other(format!(
+                "--precision is the half-width of a probability's interval, above 0 and below 0.5 (0.01 is ± 1 point); found {p}"
+            ))),
+        }
+    }
+}
+
 /// Any other error, for exit code 2.
 fn other(e: impl std::fmt::Display) -> Failure {
     Failure::Other(e.to_string())
@@ -315,14 +345,10 @@ fn main() -> ExitCode {
             run: args,
             no_charts,
             precision,
-            max_trajectories,
             chart,
-        } => run(
-            &file,
-            &args,
-            precision.map(|p| (p, max_trajectories)),
-            (!no_charts).then_some(&chart),
-        ),
+        } => precision
+            .spend()
+            .and_then(|spend| run(&file, &args, spend, (!no_charts).then_some(&chart))),
         Command::Report { dir, chart } => report(&dir, &chart),
         Command::Compare {
             file,
@@ -336,8 +362,11 @@ fn main() -> ExitCode {
             axes,
             target,
             run,
+            precision,
             chart,
-        } => sweep(&file, &axes, &target, &run, &chart),
+        } => precision
+            .spend()
+            .and_then(|spend| sweep(&file, &axes, &target, &run, spend, &chart)),
         Command::Solve {
             file,
             lever,
@@ -347,14 +376,18 @@ fn main() -> ExitCode {
             max,
             tolerance,
             run,
-        } => solve(
-            &file,
-            lever,
-            &target,
-            probability,
-            (min, max, tolerance),
-            &run,
-        ),
+            precision,
+        } => precision.spend().and_then(|spend| {
+            solve(
+                &file,
+                lever,
+                &target,
+                probability,
+                (min, max, tolerance),
+                &run,
+                spend,
+            )
+        }),
         Command::Sensitivity {
             file,
             top,
@@ -465,7 +498,7 @@ fn init(path: &Path, force: bool) -> Result<(), Failure> {
 fn run(
     file: &Path,
     args: &RunArgs,
-    precision: Option<(f64, u64)>,
+    spend: Spend,
     briefing: Option<&ChartArgs>,
 ) -> Result<(), Failure> {
     let sc = args.load(file)?;
@@ -475,20 +508,18 @@ fn run(
     }
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "")?;
-    let (result, note) = match precision {
-        None => {
+    let (result, note) = match spend {
+        Spend::Fixed => {
             let bar = args.progress(opts.trajectories, sc.meta.name.clone());
             let r = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false))
                 .map_err(other)?;
             bar.finish_and_clear();
             (r, None)
         }
-        Some((p, ceiling)) => {
-            if !(p > 0.0 && p < 0.5) {
-                return Err(Failure::Other(format!(
-                    "--precision is the half-width of a probability's interval, above 0 and below 0.5 (0.01 is ± 1 point); found {p}"
-                )));
-            }
+        Spend::UpTo {
+            precision: p,
+            ceiling,
+        } => {
             let bar = args.progress(ceiling, sc.meta.name.clone());
             let pr = wfsim::engine::precision::run_to_precision(
                 &sc,
@@ -906,9 +937,10 @@ fn sweep(
     axes: &[String],
     target: &str,
     args: &RunArgs,
+    spend: Spend,
     chart: &ChartArgs,
 ) -> Result<(), Failure> {
-    use wfsim::analysis::sweep::{Axis, SweepError, sweep};
+    use wfsim::analysis::sweep::{Axis, SweepError, sweep_spending};
     let sc = args.load(file)?;
     let axes: Vec<Axis> = axes
         .iter()
@@ -928,11 +960,12 @@ fn sweep(
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "sweep")?;
     let points: u64 = axes.iter().map(|a| a.values.len() as u64).product();
-    let bar = args.progress(
-        opts.trajectories * points,
-        format!("sweep, {points} points"),
-    );
-    let s = sweep(&sc, &axes, opts, &|k| bar.inc(k)).map_err(|e| match e {
+    let per_point = match spend {
+        Spend::Fixed => opts.trajectories,
+        Spend::UpTo { ceiling, .. } => ceiling,
+    };
+    let bar = args.progress(per_point * points, format!("sweep, {points} points"));
+    let s = sweep_spending(&sc, &axes, opts, spend, &|k| bar.inc(k)).map_err(|e| match e {
         SweepError::Scenario(errs) => Failure::Scenario(errs.to_string()),
         e => other(e),
     })?;
@@ -946,10 +979,22 @@ fn sweep(
     )
     .map_err(other)?;
     args.print(|o| {
+        let counts = match spend {
+            Spend::Fixed => format!("{} trajectories per point", s.trajectories),
+            Spend::UpTo { precision, .. } => {
+                let (lo, hi) = s.points.iter().fold((u64::MAX, 0), |(lo, hi), p| {
+                    (lo.min(p.trajectories), hi.max(p.trajectories))
+                });
+                format!(
+                    "{lo}–{hi} trajectories per point (each run to ± {:.2} points)",
+                    precision * 100.0
+                )
+            }
+        };
         writeln!(
             o,
-            "{} — {} trajectories per point, seed {}, same random numbers at every point",
-            s.target_labels[ti], s.trajectories, s.seed
+            "{} — {counts}, seed {}, same random numbers at every point",
+            s.target_labels[ti], s.seed
         )?;
         let head: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
         writeln!(
@@ -982,8 +1027,9 @@ fn solve(
     probability: f64,
     (min, max, tolerance): (f64, f64, f64),
     args: &RunArgs,
+    spend: Spend,
 ) -> Result<(), Failure> {
-    use wfsim::analysis::solve::{Goal, SolveError, solve};
+    use wfsim::analysis::solve::{Goal, SolveError, solve_spending};
     let sc = args.load(file)?;
     if !(0.0..=1.0).contains(&probability) {
         return Err(Failure::Other(format!(
@@ -1008,7 +1054,7 @@ fn solve(
         ProgressBar::new_spinner()
     };
     bar.set_message("solving");
-    let s = solve(&sc, &goal, opts, &|k| bar.inc(k)).map_err(|e| match e {
+    let s = solve_spending(&sc, &goal, opts, spend, &|k| bar.inc(k)).map_err(|e| match e {
         SolveError::Scenario(errs) => Failure::Scenario(errs.to_string()),
         e => other(e),
     })?;
@@ -1016,13 +1062,17 @@ fn solve(
     let json = serde_json::to_vec_pretty(&s).map_err(other)?;
     let path = dir.write("solve.json", &json).map_err(other)?;
     args.print(|o| {
+        let fewest = s.evaluations.iter().map(|e| e.trajectories).min();
+        let per = match fewest {
+            Some(lo) if lo < s.trajectories => format!("{lo}–{}", s.trajectories),
+            _ => s.trajectories.to_string(),
+        };
         writeln!(
             o,
-            "{} for P({}) ≥ {:.0}%  ({} trajectories per evaluation, seed {}, {} evaluations)",
+            "{} for P({}) ≥ {:.0}%  ({per} trajectories per evaluation, seed {}, {} evaluations)",
             s.lever,
             s.target,
             s.probability * 100.0,
-            s.trajectories,
             s.seed,
             s.evaluations.len()
         )?;

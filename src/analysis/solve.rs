@@ -17,7 +17,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::sweep::{Outcome, outcomes};
-use crate::engine::{Keep, RunError, RunOptions, run};
+use crate::engine::precision::{Spend, run_until};
+use crate::engine::{Keep, RunError, RunOptions, RunResult, run};
 use crate::scenario::{Scenario, ScenarioErrors};
 
 /// What to solve for.
@@ -41,6 +42,9 @@ pub struct Evaluation {
     pub p_met: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+    /// Trajectories the probe ran.
+    #[serde(default)]
+    pub trajectories: u64,
 }
 
 /// The answer.
@@ -91,6 +95,21 @@ pub fn solve(
     opts: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Solution, SolveError> {
+    solve_spending(base, goal, opts, Spend::Fixed, progress)
+}
+
+/// [`solve`], each probe with the trajectories `spend` allows: with a
+/// precision, a probe runs until its interval for the target leaves out the
+/// probability sought (the probe is decided: the lever is above or below the
+/// answer) or is that narrow, so the trajectories go to the probes near the
+/// answer.
+pub fn solve_spending(
+    base: &Scenario,
+    goal: &Goal,
+    opts: RunOptions,
+    spend: Spend,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Solution, SolveError> {
     if goal.min.partial_cmp(&goal.max) != Some(std::cmp::Ordering::Less) {
         return Err(SolveError::Range {
             min: goal.min,
@@ -115,13 +134,29 @@ pub fn solve(
             keep: Keep::First(0),
             ..opts
         };
-        let r = run(&sc, opts, progress, &cancel)?;
+        let r = match spend {
+            Spend::Fixed => run(&sc, opts, progress, &cancel)?,
+            Spend::UpTo { precision, ceiling } => {
+                let undecided = |r: &RunResult| {
+                    let o = outcomes(&sc, r).0.swap_remove(goal.target);
+                    let decided = o.ci_low > goal.probability || o.ci_high < goal.probability;
+                    let half = if decided {
+                        0.0
+                    } else {
+                        (o.ci_high - o.ci_low) / 2.0
+                    };
+                    (half, None)
+                };
+                run_until(&sc, opts, precision, ceiling, &undecided, progress, &cancel)?.result
+            }
+        };
         let o = outcomes(&sc, &r).0.swap_remove(goal.target);
         evals.push(Evaluation {
             value: v,
             p_met: o.p_met,
             ci_low: o.ci_low,
             ci_high: o.ci_high,
+            trajectories: r.options.trajectories,
         });
         Ok(o)
     };
@@ -145,9 +180,18 @@ pub fn solve(
     for &v in &grid {
         ps.push(eval(v, &mut evals)?.p_met);
     }
-    let n = opts.trajectories as f64;
-    let monotone = ps.windows(2).all(|w| {
-        let se = ((w[0] * (1.0 - w[0]) + w[1] * (1.0 - w[1])) / n).sqrt();
+    // Each probe's own count: with a precision they differ.
+    let ns: Vec<f64> = grid
+        .iter()
+        .map(|v| {
+            evals
+                .iter()
+                .find(|e| e.value == *v)
+                .map_or(opts.trajectories, |e| e.trajectories) as f64
+        })
+        .collect();
+    let monotone = ps.windows(2).zip(ns.windows(2)).all(|(w, n)| {
+        let se = (w[0] * (1.0 - w[0]) / n[0] + w[1] * (1.0 - w[1]) / n[1]).sqrt();
         w[1] >= w[0] - 2.0 * se
     });
     let tol = if goal.tolerance > 0.0 {
@@ -197,7 +241,12 @@ pub fn solve(
         target,
         probability: goal.probability,
         seed: opts.seed,
-        trajectories: opts.trajectories,
+        // The most any probe ran (all the same without a precision).
+        trajectories: evals
+            .iter()
+            .map(|e| e.trajectories)
+            .max()
+            .unwrap_or(opts.trajectories),
         value,
         range_low,
         recommended,

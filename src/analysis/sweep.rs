@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::precision::{Spend, run_until, widest};
 use crate::engine::{Keep, RunError, RunOptions, RunResult, run};
 use crate::scenario::{Scenario, ScenarioErrors};
 
@@ -73,6 +74,10 @@ pub struct Point {
     pub outcomes: Vec<Outcome>,
     /// Mean money spent over the projected years (yuan).
     pub spend: f64,
+    /// Trajectories run at this point (with `--precision`, more where the
+    /// answer is close to even, fewer where it is near 0 or 1).
+    #[serde(default)]
+    pub trajectories: u64,
 }
 
 /// A sweep's results.
@@ -127,11 +132,25 @@ pub enum SweepError {
     Axes(usize),
 }
 
-/// Runs every grid point.
+/// Runs every grid point with the options' trajectory count.
 pub fn sweep(
     base: &Scenario,
     axes: &[Axis],
     opts: RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Sweep, SweepError> {
+    sweep_spending(base, axes, opts, Spend::Fixed, progress)
+}
+
+/// Runs every grid point, each with the trajectories `spend` allows: with
+/// a precision, a point runs until every target's interval there is that
+/// narrow, so points whose answers are near 0 or 1 stop early and the
+/// trajectories go where the probabilities (and their contours) change.
+pub fn sweep_spending(
+    base: &Scenario,
+    axes: &[Axis],
+    opts: RunOptions,
+    spend: Spend,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sweep, SweepError> {
     if axes.is_empty() || axes.len() > 2 {
@@ -166,12 +185,19 @@ pub fn sweep(
     };
     let mut points = Vec::with_capacity(grid.len());
     for (vals, sc) in grid.into_iter().zip(&scenarios) {
-        let r = run(sc, opts, progress, &cancel)?;
+        let r = match spend {
+            Spend::Fixed => run(sc, opts, progress, &cancel)?,
+            Spend::UpTo { precision, ceiling } => {
+                run_until(sc, opts, precision, ceiling, &widest, progress, &cancel)?.result
+            }
+        };
+        let trajectories = r.options.trajectories;
         let (outcomes, spend) = outcomes(sc, &r);
         points.push(Point {
             values: vals,
             outcomes,
             spend,
+            trajectories,
         });
     }
     let zh = base.meta.language == "zh";
@@ -213,7 +239,7 @@ pub fn to_csv(s: &Sweep) -> Result<Vec<u8>, csv::Error> {
             format!("{t}.ci_high"),
         ]);
     }
-    head.push("spend".into());
+    head.extend(["spend".into(), "trajectories".into()]);
     w.write_record(&head)?;
     for p in &s.points {
         let mut row: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
@@ -224,7 +250,7 @@ pub fn to_csv(s: &Sweep) -> Result<Vec<u8>, csv::Error> {
                 o.ci_high.to_string(),
             ]);
         }
-        row.push(p.spend.to_string());
+        row.extend([p.spend.to_string(), p.trajectories.to_string()]);
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))

@@ -66,11 +66,21 @@ impl PrecisionRun {
 }
 
 /// The widest half-width of the targets' intervals, and whose.
-fn widest(r: &RunResult) -> (f64, Option<String>) {
+pub fn widest(r: &RunResult) -> (f64, Option<String>) {
     r.targets
         .iter()
         .map(|t| ((t.ci_high - t.ci_low) / 2.0, Some(t.id.clone())))
         .fold((0.0, None), |a, b| if b.0 > a.0 { b } else { a })
+}
+
+/// How many trajectories an analysis spends on each run it makes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spend {
+    /// The options' trajectory count, for every run.
+    Fixed,
+    /// Blocks until the run's question is settled to ± `precision` (a
+    /// probability), at most `ceiling` trajectories.
+    UpTo { precision: f64, ceiling: u64 },
 }
 
 /// Runs `sc` with `seed` until every target's interval half-width is at most
@@ -84,19 +94,39 @@ pub fn run_to_precision(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<PrecisionRun, RunError> {
+    let opts = RunOptions {
+        trajectories: BLOCK,
+        seed,
+        threads,
+        keep: Keep::First(KEPT_BY_DEFAULT),
+    };
+    run_until(sc, opts, precision, ceiling, &widest, progress, cancel)
+}
+
+/// Runs `sc` with `opts` (its trajectory count aside) in growing whole
+/// blocks until `unsettled` — the half-width that still matters to the
+/// question asked, and whose — is at most `precision`, or `ceiling`
+/// trajectories have run. A question already settled answers 0.
+pub fn run_until(
+    sc: &Scenario,
+    opts: RunOptions,
+    precision: f64,
+    ceiling: u64,
+    unsettled: &dyn Fn(&RunResult) -> (f64, Option<String>),
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<PrecisionRun, RunError> {
     let ceiling = ceiling.max(BLOCK).div_ceil(BLOCK) * BLOCK;
     let mut n = BLOCK;
     let mut counts = Vec::new();
     loop {
         let opts = RunOptions {
             trajectories: n,
-            seed,
-            threads,
-            keep: Keep::First(KEPT_BY_DEFAULT),
+            ..opts
         };
         let result = run(sc, opts, progress, cancel)?;
         counts.push(n);
-        let (w, who) = widest(&result);
+        let (w, who) = unsettled(&result);
         let done = w <= precision || result.targets.is_empty();
         if done || n >= ceiling {
             let mut pr = PrecisionRun {
