@@ -116,6 +116,10 @@ pub enum RunError {
     },
     #[error("a run needs at least one trajectory")]
     NoTrajectories,
+    #[error(
+        "{0} trajectories is more than one run holds (at most 4,294,967,295): ask for fewer, or for a precision"
+    )]
+    TooManyTrajectories(u64),
     #[error("the run was interrupted")]
     Interrupted,
     /// A metric took a value no real place can have: a model error, never
@@ -366,6 +370,10 @@ pub fn run(
 ) -> Result<RunResult, RunError> {
     if opts.trajectories == 0 {
         return Err(RunError::NoTrajectories);
+    }
+    // The histograms count in 32 bits.
+    if opts.trajectories > u64::from(u32::MAX) {
+        return Err(RunError::TooManyTrajectories(opts.trajectories));
     }
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -778,6 +786,24 @@ pub fn scope_sum(row: &[Tally], scope: &Scope, metric: Metric) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_too_large_to_count_is_refused_before_any_work() {
+        let sc = crate::scenario::Scenario::from_str(
+            std::path::Path::new("t.toml"),
+            crate::scenario::TEMPLATE,
+        )
+        .unwrap();
+        let opts = RunOptions {
+            trajectories: u64::from(u32::MAX) + 1,
+            seed: 1,
+            threads: 1,
+            keep: Keep::First(0),
+        };
+        let e = run(&sc, opts, &|_| {}, &AtomicBool::new(false)).unwrap_err();
+        assert!(matches!(e, RunError::TooManyTrajectories(4_294_967_296)));
+        assert!(e.to_string().contains("at most 4,294,967,295"), "{e}");
+    }
 
     #[test]
     fn fixed_rounds_as_f64_round_does() {

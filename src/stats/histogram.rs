@@ -57,7 +57,10 @@ const PAGE: usize = 1 << PAGE_BITS;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Dense {
     lo: u32,
-    pages: Vec<Option<Box<[u64; PAGE]>>>,
+    /// 32-bit counters: a run holds at most `u32::MAX` trajectories (the
+    /// runner refuses more), so no bucket can count past it; half the
+    /// memory of 64-bit ones.
+    pages: Vec<Option<Box<[u32; PAGE]>>>,
 }
 
 impl Dense {
@@ -70,15 +73,16 @@ impl Dense {
             .checked_sub(self.lo)
             .and_then(|i| self.pages.get_mut(i as usize))
         {
-            p[slot] += c;
+            p[slot] = p[slot].saturating_add(c as u32);
         } else {
-            self.page_for(page)[slot] += c;
+            let p = self.page_for(page);
+            p[slot] = p[slot].saturating_add(c as u32);
         }
     }
 
     /// The page `page`, allocated (and the run widened) if need be.
     #[cold]
-    fn page_for(&mut self, page: u32) -> &mut [u64; PAGE] {
+    fn page_for(&mut self, page: u32) -> &mut [u32; PAGE] {
         if self.pages.is_empty() {
             self.lo = page;
         } else if page < self.lo {
@@ -104,7 +108,7 @@ impl Dense {
                 p.iter()
                     .enumerate()
                     .filter(|&(_, &c)| c > 0)
-                    .map(move |(k, &c)| (first + k as u32, c))
+                    .map(move |(k, &c)| (first + k as u32, u64::from(c)))
             })
     }
 
@@ -116,8 +120,8 @@ impl Dense {
 
     /// Bytes held.
     fn bytes(&self) -> usize {
-        self.pages.capacity() * std::mem::size_of::<Option<Box<[u64; PAGE]>>>()
-            + self.pages.iter().flatten().count() * PAGE * std::mem::size_of::<u64>()
+        self.pages.capacity() * std::mem::size_of::<Option<Box<[u32; PAGE]>>>()
+            + self.pages.iter().flatten().count() * PAGE * std::mem::size_of::<u32>()
     }
 }
 
