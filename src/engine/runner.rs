@@ -787,13 +787,13 @@ pub fn scope_sum(row: &[Tally], scope: &Scope, metric: Metric) -> f64 {
 mod tests {
     use super::*;
 
+    fn template() -> Scenario {
+        Scenario::from_str(std::path::Path::new("t.toml"), crate::scenario::TEMPLATE).unwrap()
+    }
+
     #[test]
     fn a_run_too_large_to_count_is_refused_before_any_work() {
-        let sc = crate::scenario::Scenario::from_str(
-            std::path::Path::new("t.toml"),
-            crate::scenario::TEMPLATE,
-        )
-        .unwrap();
+        let sc = template();
         let opts = RunOptions {
             trajectories: u64::from(u32::MAX) + 1,
             seed: 1,
@@ -833,11 +833,7 @@ mod tests {
 
     #[test]
     fn an_impossible_value_is_caught_not_written_as_zero() {
-        let sc = crate::scenario::Scenario::from_str(
-            std::path::Path::new("t.toml"),
-            crate::scenario::TEMPLATE,
-        )
-        .unwrap();
+        let sc = template();
         let checks = MetricCheck::all();
         let mut w = Worker::new(&sc);
         w.traj.run(&sc, 1, 0);
@@ -854,11 +850,7 @@ mod tests {
 
     #[test]
     fn the_lowest_trajectory_with_an_impossible_value_is_reported_in_any_merge_order() {
-        let sc = crate::scenario::Scenario::from_str(
-            std::path::Path::new("t.toml"),
-            crate::scenario::TEMPLATE,
-        )
-        .unwrap();
+        let sc = template();
         let a = |t: u64| {
             let mut g = Aggregate::new(&sc);
             g.impossible = Some((t, 0, 0, 1, -5.0));
