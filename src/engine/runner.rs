@@ -320,6 +320,8 @@ struct Worker {
     agg: Aggregate,
     /// The trajectory's target values.
     values: Vec<f64>,
+    /// Room for one value per region (a share-of-regions target's values).
+    scratch: Vec<f64>,
     pending: Vec<i64>,
     pending_rows: usize,
 }
@@ -334,6 +336,7 @@ impl Worker {
             pending_rows: 0,
             agg,
             values: vec![0.0; sc.targets.len()],
+            scratch: Vec::with_capacity(sc.regions.len()),
         }
     }
 
@@ -621,6 +624,7 @@ fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64
         totals,
         agg,
         values,
+        scratch,
         pending,
         pending_rows,
     } = w;
@@ -666,6 +670,7 @@ fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64
                 Some(&totals[y]),
                 traj.year(0),
                 Some(&totals[0]),
+                scratch,
             );
             tc.by_year[y].record(fixed(scale, v));
             if y == yi {
@@ -704,7 +709,7 @@ fn record(sc: &Scenario, checks: &[MetricCheck], w: &mut Worker, trajectory: u64
 /// A target's metric in its year, from a finished trajectory alone.
 fn target_value(sc: &Scenario, t: &Target, traj: &Trajectory) -> f64 {
     let yi = (t.year - sc.start_year) as usize;
-    row_value(t, traj.year(yi), None, traj.year(0), None)
+    row_value(t, traj.year(yi), None, traj.year(0), None, &mut Vec::new())
 }
 
 /// One region's value of a target's metric: the level, or for a target that
@@ -729,6 +734,7 @@ fn row_value(
     total: Option<&Tally>,
     start: &[Tally],
     start_total: Option<&Tally>,
+    scratch: &mut Vec<f64>,
 ) -> f64 {
     let level = |row: &[Tally], total: Option<&Tally>| match (&t.scope, total) {
         (Scope::Total, Some(x)) => x.metric(t.metric),
@@ -737,19 +743,17 @@ fn row_value(
     match &t.scope {
         Scope::Every { regions, .. } if t.share_of_regions < 1.0 => {
             // The value that k of the n regions reach: met exactly when at
-            // least k regions meet the threshold. Sorting allocates, but once
-            // per trajectory and target-year, outside the region-year loop.
-            let mut vals: Vec<f64> = regions
-                .iter()
-                .map(|&r| region_value(t, row, start, r))
-                .collect();
-            vals.sort_by(f64::total_cmp);
-            let k = t.regions_needed(vals.len());
-            if t.op.wants_more() {
-                vals[vals.len() - k]
+            // least k regions meet the threshold. Selected in the worker's
+            // own buffer, so the yearly loop allocates nothing.
+            scratch.clear();
+            scratch.extend(regions.iter().map(|&r| region_value(t, row, start, r)));
+            let k = t.regions_needed(scratch.len());
+            let at = if t.op.wants_more() {
+                scratch.len() - k
             } else {
-                vals[k - 1]
-            }
+                k - 1
+            };
+            *scratch.select_nth_unstable_by(at, f64::total_cmp).1
         }
         Scope::Every { regions, .. } => {
             let vals = regions.iter().map(|&r| region_value(t, row, start, r));
