@@ -58,8 +58,8 @@ use rayon::prelude::*;
 
 use super::observe::{Fit, observe};
 use super::unknowns::Unknowns;
-use crate::engine::streams::{ALL_REGIONS, Streams};
 use crate::model::Trajectory;
+use crate::model::streams::{ALL_REGIONS, Streams};
 use crate::scenario::Scenario;
 
 /// How to calibrate.

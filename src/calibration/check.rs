@@ -19,8 +19,8 @@ use rayon::prelude::*;
 
 use super::observe::{Fit, value};
 use super::unknowns::Unknowns;
-use crate::engine::streams::{ALL_REGIONS, Streams};
 use crate::model::Trajectory;
+use crate::model::streams::{ALL_REGIONS, Streams};
 use crate::scenario::{Metric, Scenario, Scope};
 
 /// The probabilities of the predictive points reported.

@@ -16,8 +16,8 @@ use rand_distr::{Distribution, StandardNormal};
 use super::abc::{CalibrationError, Settings, calibrate};
 use super::observe::{Fit, observe};
 use super::unknowns::Unknowns;
-use crate::engine::streams::{ALL_REGIONS, Streams};
 use crate::model::Trajectory;
+use crate::model::streams::{ALL_REGIONS, Streams};
 use crate::scenario::{History, Scenario};
 use crate::stats::{Interval, wilson};
 

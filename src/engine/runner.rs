@@ -21,7 +21,7 @@ use ndarray::{Array2, Array3, Zip};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::streams::Streams;
+use crate::model::streams::Streams;
 use crate::model::{Sampled, Tally, Trajectory};
 use crate::scenario::{Metric, ProgrammeKind, Scenario, Scope, Target};
 use crate::stats::programme::{ProgrammeCounts, ProgrammeSummary};

@@ -13,7 +13,7 @@ use super::context::Ctx;
 use super::draw::round_quota;
 use super::state::{RegionState, Status, Tally};
 use super::{orgs, posts, stations};
-use crate::engine::streams::Step;
+use crate::model::streams::Step;
 use crate::scenario::Stock;
 
 /// For rates observed as averages over all the certified: 1 / (s + m(1 − s)),

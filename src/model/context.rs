@@ -2,7 +2,7 @@
 //! parameters, the year's scenario-wide values and the region's facts.
 
 use super::params::{RegionSample, Sampled};
-use crate::engine::streams::{ModelRng, Step, Streams, purpose};
+use crate::model::streams::{ModelRng, Step, Streams, purpose};
 use crate::scenario::Scenario;
 
 /// Values of one projection year shared by all regions.

@@ -23,7 +23,7 @@ use rand_distr::{Distribution, StandardNormal};
 use super::context::Ctx;
 use super::draw::binomial;
 use super::state::{RegionState, Tally};
-use crate::engine::streams::Step;
+use crate::model::streams::Step;
 
 /// Communities up to which occupancy is drawn community by community.
 pub const EXACT_UP_TO: u64 = 64;

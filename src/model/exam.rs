@@ -19,7 +19,7 @@ use super::context::Ctx;
 use super::draw::{affordable, binomial, round_quota, with_odds};
 use super::funding::Pots;
 use super::state::{Lever, RegionState, STATUSES, Status, Tally};
-use crate::engine::streams::Step;
+use crate::model::streams::Step;
 use crate::scenario::Stock;
 
 /// Stocks that may sit the junior exam.

@@ -7,7 +7,9 @@
 //! `training`; registrants and passes: `exam`; senior review and supervisors:
 //! `promotion`; posts: `posts`; organisations and bought services: `orgs`;
 //! stations: `stations`; leaving and entering: `attrition`; community
-//! coverage: `coverage`; moves between regions: `transfers`.
+//! coverage: `coverage`; moves between regions: `transfers`. Where the
+//! random numbers come from: `streams` (keyed per trajectory, region, year
+//! and purpose) and `draw` (the counts drawn from them).
 
 pub mod attrition;
 pub mod bounds;
@@ -23,6 +25,7 @@ pub mod posts;
 pub mod promotion;
 pub mod state;
 pub mod stations;
+pub mod streams;
 pub mod training;
 pub mod transfers;
 pub mod year;

@@ -10,7 +10,7 @@ use super::context::Ctx;
 use super::draw::{affordable, poisson};
 use super::funding::Pots;
 use super::state::{FILL_CERTIFIED, Lever, RegionState, Status, Tally};
-use crate::engine::streams::Step;
+use crate::model::streams::Step;
 use crate::scenario::Stock;
 
 pub fn found_and_close(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {

@@ -21,7 +21,7 @@
 
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::engine::streams::{ALL_REGIONS, Streams, param_purpose};
+use crate::model::streams::{ALL_REGIONS, Streams, param_purpose};
 use crate::scenario::param::normal_cdf;
 use crate::scenario::{
     Attrition, Coverage, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever, Param,

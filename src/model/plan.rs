@@ -22,7 +22,7 @@ use super::draw::{MAX_COUNT, round_quota};
 use super::exam;
 use super::funding::{Demand, unit_costs};
 use super::state::{Lever, RegionState};
-use crate::engine::streams::Step;
+use crate::model::streams::Step;
 use crate::scenario::{ProgrammeKind, Stock};
 
 /// This year's step of a planned path (whole scenario, before the region's share).

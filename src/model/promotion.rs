@@ -6,7 +6,7 @@
 use super::context::Ctx;
 use super::funding::Pots;
 use super::state::{Lever, RegionState, Status, Tally};
-use crate::engine::streams::Step;
+use crate::model::streams::Step;
 use crate::scenario::Stock;
 
 pub fn promote(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {

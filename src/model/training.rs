@@ -5,7 +5,7 @@
 use super::context::Ctx;
 use super::funding::Pots;
 use super::state::{Lever, RegionState, STATUSES, Status, Tally};
-use crate::engine::streams::Step;
+use crate::model::streams::Step;
 use crate::scenario::Stock;
 
 pub fn train(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {

@@ -7,7 +7,7 @@
 use super::draw::round_quota;
 use super::params::Sampled;
 use super::state::{RegionState, Status, Tally};
-use crate::engine::streams::{ALL_REGIONS, Step, Streams, purpose};
+use crate::model::streams::{ALL_REGIONS, Step, Streams, purpose};
 use crate::scenario::Scenario;
 
 pub fn send(

@@ -15,7 +15,7 @@ use super::state::{RegionState, STOCKS, Status, Tally};
 use super::{
     attrition, coverage, exam, funding, orgs, plan, posts, promotion, stations, training, transfers,
 };
-use crate::engine::streams::{ALL_REGIONS, Step, Streams, purpose};
+use crate::model::streams::{ALL_REGIONS, Step, Streams, purpose};
 use crate::scenario::{Scenario, Stock};
 
 /// Purpose of the draw that picks a trajectory's posterior particle.

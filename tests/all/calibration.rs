@@ -9,9 +9,9 @@ use std::sync::atomic::AtomicBool;
 use wfsim::calibration::check::{marginals, weighted_quantiles};
 use wfsim::calibration::observe::value;
 use wfsim::calibration::{Fit, Settings, calibrate};
-use wfsim::engine::streams::Streams;
 use wfsim::model::Trajectory;
 use wfsim::model::params::Pinned;
+use wfsim::model::streams::Streams;
 use wfsim::scenario::{History, Scenario};
 
 use crate::common::{parse, quiet_scenario, wfsim};

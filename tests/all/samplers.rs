@@ -4,16 +4,16 @@
 //! before it moves a published result. Update a pin only on purpose, and
 //! say why in CHANGELOG.md.
 
-use wfsim::engine::streams::Streams;
 use wfsim::model::draw::{binomial, poisson, round_quota};
+use wfsim::model::streams::Streams;
 use wfsim::scenario::Dist;
 
-fn rng(purpose: u64) -> wfsim::engine::streams::ModelRng {
+fn rng(purpose: u64) -> wfsim::model::streams::ModelRng {
     Streams::new(2026, 7).rng(3, 2, purpose)
 }
 
 /// Five draws of each sampler path from its own stream.
-fn draws(f: impl Fn(&mut wfsim::engine::streams::ModelRng) -> f64, purpose: u64) -> Vec<f64> {
+fn draws(f: impl Fn(&mut wfsim::model::streams::ModelRng) -> f64, purpose: u64) -> Vec<f64> {
     let mut r = rng(purpose);
     (0..5).map(|_| f(&mut r)).collect()
 }

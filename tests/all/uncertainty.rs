@@ -3,8 +3,8 @@
 //! regions, rank correlation, and the discrete forms. Tolerances are four
 //! standard errors of the statistic at the sample size used.
 
-use wfsim::engine::streams::Streams;
 use wfsim::model::Sampled;
+use wfsim::model::streams::Streams;
 
 use super::common::{assert_close, parse, quiet_scenario, row, run};
 
