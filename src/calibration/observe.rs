@@ -83,7 +83,7 @@ fn floor(o: &crate::scenario::Observation) -> f64 {
 
 /// The value of `metric` over `scope` in year index `y` of a finished trajectory.
 pub fn value(traj: &Trajectory, scope: &Scope, metric: crate::scenario::Metric, y: usize) -> f64 {
-    crate::engine::runner::scope_sum(traj.year(y), scope, metric)
+    crate::stats::aggregate::scope_sum(traj.year(y), scope, metric)
 }
 
 /// Each history row's figure in a finished trajectory.

@@ -1,6 +1,7 @@
 //! Statistics of a run: intervals for probabilities, quantiles, histograms
 //! and the per-target summary. Separate from reporting, as in criterion.
 
+pub mod aggregate;
 pub mod histogram;
 pub mod interval;
 pub mod programme;

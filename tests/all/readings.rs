@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use wfsim::analysis::explain::{Why, explain};
-use wfsim::engine::runner::scope_sum;
 use wfsim::model::Trajectory;
 use wfsim::scenario::{Metric, Scenario, Scope};
+use wfsim::stats::aggregate::scope_sum;
 
 use crate::common::{parse, run};
 
