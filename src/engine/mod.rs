@@ -1,9 +1,10 @@
-//! The engine: the parallel runner that drives the model over thousands of
-//! trajectories ([`runner`]), and runs that stop at a stated precision
+//! The engine: the parallel loop ([`schedule`]), the runner that drives the
+//! model over thousands of trajectories with it ([`runner`]), and runs that stop at a stated precision
 //! ([`precision`]). The random streams the model draws from are the model's
 //! own ([`crate::model::streams`]): nothing below the engine imports it.
 
 pub mod precision;
 pub mod runner;
+pub mod schedule;
 
 pub use runner::{KEPT_BY_DEFAULT, Keep, MetricRow, Records, RunError, RunOptions, RunResult, run};

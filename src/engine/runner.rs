@@ -15,13 +15,14 @@
 //! trajectories. Nothing else grows with the trajectory count.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::schedule;
 use crate::model::streams::Streams;
 use crate::model::{Sampled, Trajectory};
 use crate::scenario::{Metric, ProgrammeKind, Scenario};
@@ -249,31 +250,27 @@ pub fn run(
     let kept = opts.keep.of(opts.trajectories) as usize;
     let mut values = Array2::<f64>::zeros((kept, nt));
     let mut params = Array2::<f64>::zeros((kept, np));
-    let blocks = n.div_ceil(BLOCK);
     let kept_blocks: Vec<KeptBlock> = in_blocks(values.as_slice_mut(), nt, kept)
         .into_iter()
         .zip(in_blocks(params.as_slice_mut(), np, kept))
         .map(Mutex::new)
         .collect();
-    let next = AtomicUsize::new(0);
-
-    let aggregates = pool.broadcast(|_| {
-        let mut traj = Trajectory::new(sc);
-        let mut agg = Aggregator::new(sc);
-        loop {
-            let b = next.fetch_add(1, Ordering::Relaxed);
-            if b >= blocks || cancel.load(Ordering::Relaxed) {
-                break;
-            }
-            let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+    let aggregates = schedule::in_blocks(
+        &pool,
+        n,
+        BLOCK,
+        cancel,
+        || (Trajectory::new(sc), Aggregator::new(sc)),
+        |(traj, agg), b, items| {
             // Blocks are taken once each, so this lock is never contended.
             let mut rec = kept_blocks.get(b).map(|m| match m.lock() {
                 Ok(g) => g,
                 Err(poisoned) => poisoned.into_inner(),
             });
-            for i in lo..hi {
+            let (lo, count) = (items.start, items.len());
+            for i in items {
                 traj.run(sc, opts.seed, i as u64);
-                agg.add(sc, &traj, i as u64);
+                agg.add(sc, traj, i as u64);
                 if let Some((vals, pars)) = rec.as_deref_mut().filter(|_| i < kept) {
                     let j = i - lo;
                     vals[j * nt..(j + 1) * nt].copy_from_slice(agg.values());
@@ -282,10 +279,10 @@ pub fn run(
                 }
             }
             agg.flush();
-            progress((hi - lo) as u64);
-        }
-        agg.finish()
-    });
+            progress(count as u64);
+        },
+        |(_, agg)| agg.finish(),
+    );
     drop(kept_blocks);
     if cancel.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
