@@ -192,3 +192,39 @@ fn value_stability_of_a_multi_region_run_with_transfers_and_yearly_draws() {
     assert_eq!(r.metrics.len(), 900);
     assert_eq!(h, 0x8e2f_8389_c422_5c72, "metrics digest changed: {h:#x}");
 }
+
+#[test]
+fn keeping_fewer_records_changes_no_result() {
+    // A run keeps the first trajectories' records only (memory flat in the
+    // trajectory count); everything it reports is aggregated as it goes.
+    use wfsim::engine::{Keep, RunOptions};
+    let sc = rich_template();
+    let go = |keep| {
+        let opts = RunOptions {
+            trajectories: 1_500,
+            seed: 9,
+            threads: 2,
+            keep,
+        };
+        wfsim::engine::run(
+            &sc,
+            opts,
+            &|_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .unwrap()
+    };
+    let (all, first) = (go(Keep::All), go(Keep::First(0)));
+    assert_eq!((all.records.len(), first.records.len()), (1_500, 1_000));
+    assert_eq!(all.targets, first.targets);
+    assert_eq!(all.metrics, first.metrics);
+    assert_eq!(all.joint, first.joint);
+    assert_eq!(
+        all.records.values.slice(ndarray::s![..1_000, ..]),
+        first.records.values
+    );
+    assert_eq!(
+        all.records.params.slice(ndarray::s![..1_000, ..]),
+        first.records.params
+    );
+}
