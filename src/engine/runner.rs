@@ -29,7 +29,7 @@ use crate::scenario::{Metric, ProgrammeKind, Scenario};
 use crate::stats::aggregate::{Aggregate, Aggregator, BLOCK, target_value};
 use crate::stats::programme::ProgrammeSummary;
 use crate::stats::target::{Quantiles, TargetSummary, split_spread, summarise};
-use crate::stats::{Interval, QUANTILES, wilson};
+use crate::stats::{Interval, wilson};
 
 /// Most twin trajectories run to split each target's spread (a tenth of
 /// the run, at least 100).
@@ -353,8 +353,7 @@ pub fn run(
             for y in 0..years {
                 let h = &agg.cells[[y, s, mi]];
                 let scale = m.unit().scale();
-                let q = h.quantiles(&QUANTILES);
-                let q = Quantiles::from_slice(&q.iter().map(|v| v / scale).collect::<Vec<_>>());
+                let q = Quantiles::of(h, scale);
                 rows.push(MetricRow {
                     metric: m.name().to_string(),
                     scope: scope.clone(),

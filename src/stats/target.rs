@@ -21,6 +21,13 @@ pub struct Quantiles {
 }
 
 impl Quantiles {
+    /// The reported quantiles of a histogram of fixed-point values, in the
+    /// metric's own unit (`scale`: fixed-point units per unit).
+    pub fn of(h: &Histogram, scale: f64) -> Quantiles {
+        let q: Vec<f64> = h.quantiles(&QUANTILES).iter().map(|v| v / scale).collect();
+        Quantiles::from_slice(&q)
+    }
+
     pub fn from_slice(q: &[f64]) -> Quantiles {
         let g = |i: usize| q.get(i).copied().unwrap_or(f64::NAN);
         Quantiles {
@@ -226,9 +233,6 @@ pub fn summarise(
     let scale = t.metric.unit().scale();
     let ci = wilson(c.met, n);
     let yi = (t.year - start_year) as usize;
-    let h = &c.by_year[yi];
-    let q: Vec<f64> = h.quantiles(&QUANTILES).iter().map(|v| v / scale).collect();
-    let mean = h.mean() / scale;
     let missed = n - c.met;
     let expected_shortfall = (missed > 0).then(|| (c.gap_sum as f64 / scale) / missed as f64);
 
@@ -269,18 +273,20 @@ pub fn summarise(
         .iter()
         .enumerate()
         .map(|(y, h)| {
-            let q: Vec<f64> = h.quantiles(&QUANTILES).iter().map(|v| v / scale).collect();
+            let q = Quantiles::of(h, scale);
             YearStats {
                 year: start_year + y as i32,
                 mean: h.mean() / scale,
-                p05: q[0],
-                p25: q[1],
-                p50: q[2],
-                p75: q[3],
-                p95: q[4],
+                p05: q.p05,
+                p25: q.p25,
+                p50: q.p50,
+                p75: q.p75,
+                p95: q.p95,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // The target's year is one of them.
+    let at = years[yi];
 
     TargetSummary {
         id: t.id.clone(),
@@ -297,8 +303,14 @@ pub fn summarise(
         p_met: ci.p,
         ci_low: ci.low,
         ci_high: ci.high,
-        mean,
-        quantiles: Quantiles::from_slice(&q),
+        mean: at.mean,
+        quantiles: Quantiles {
+            p05: at.p05,
+            p25: at.p25,
+            p50: at.p50,
+            p75: at.p75,
+            p95: at.p95,
+        },
         expected_shortfall,
         first_year_reached: FirstYear {
             by_year,
