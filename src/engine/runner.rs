@@ -250,9 +250,9 @@ pub fn run(
     let kept = opts.keep.of(opts.trajectories) as usize;
     let mut values = Array2::<f64>::zeros((kept, nt));
     let mut params = Array2::<f64>::zeros((kept, np));
-    let kept_blocks: Vec<KeptBlock> = in_blocks(values.as_slice_mut(), nt, kept)
+    let kept_blocks: Vec<KeptBlock> = rows_by_block(values.as_slice_mut(), nt, kept)
         .into_iter()
-        .zip(in_blocks(params.as_slice_mut(), np, kept))
+        .zip(rows_by_block(params.as_slice_mut(), np, kept))
         .map(Mutex::new)
         .collect();
     let aggregates = schedule::in_blocks(
@@ -278,7 +278,6 @@ pub fn run(
                         .uncertain_values(sc, &mut pars[j * np..(j + 1) * np]);
                 }
             }
-            agg.flush();
             progress(count as u64);
         },
         |(_, agg)| agg.finish(),
@@ -416,7 +415,7 @@ pub fn run(
 
 /// The first `kept` rows of `v` (`per` values a row) cut into one slice per
 /// block of trajectories; empty slices when there is nothing per trajectory.
-fn in_blocks(v: Option<&mut [f64]>, per: usize, kept: usize) -> Vec<&mut [f64]> {
+fn rows_by_block(v: Option<&mut [f64]>, per: usize, kept: usize) -> Vec<&mut [f64]> {
     let blocks = kept.div_ceil(BLOCK);
     match v {
         Some(v) if per > 0 => v.chunks_mut(BLOCK * per).collect(),

@@ -81,15 +81,17 @@ impl Aggregate {
             a.merge(b);
         }
         // The lowest trajectory wins, whatever the merge order.
-        self.impossible = match (self.impossible, other.impossible) {
-            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
-            (a, b) => a.or(b),
-        };
-        self.saturated = match (self.saturated, other.saturated) {
-            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
-            (a, b) => a.or(b),
-        };
+        self.impossible = lowest(self.impossible, other.impossible, |x| x.0);
+        self.saturated = lowest(self.saturated, other.saturated, |x| x.0);
         self
+    }
+}
+
+/// Of two first sightings, the one in the lower-numbered trajectory.
+fn lowest<T>(a: Option<T>, b: Option<T>, trajectory: impl Fn(&T) -> u64) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) if trajectory(&b) < trajectory(&a) => Some(b),
+        (a, b) => a.or(b),
     }
 }
 
@@ -154,8 +156,9 @@ impl Aggregator {
         }
     }
 
-    /// Aggregates finished trajectory number `trajectory`. At most [`BLOCK`]
-    /// trajectories between flushes.
+    /// Aggregates finished trajectory number `trajectory` (its metric
+    /// values reach the histograms when [`BLOCK`] are pending, or at
+    /// [`Aggregator::finish`]).
     pub fn add(&mut self, sc: &Scenario, traj: &Trajectory, trajectory: u64) {
         if self.pending_rows == BLOCK {
             self.flush();
@@ -170,7 +173,7 @@ impl Aggregator {
     }
 
     /// Adds the pending metric values to the histograms.
-    pub fn flush(&mut self) {
+    fn flush(&mut self) {
         let rows = self.pending_rows;
         // A fresh Array3 is in standard layout, so it has a slice.
         if let Some(hs) = self.agg.cells.as_slice_mut() {
