@@ -750,7 +750,7 @@ fn print_summary(
             .collect();
         // An exam drive brings candidates to the exam: it builds nothing,
         // and its effect shows in registrants and passes, not here.
-        let built = if p.kind == "exam_drive" {
+        let built = if p.builds_nothing() {
             "its candidates are in registrants and passes".to_string()
         } else {
             format!(

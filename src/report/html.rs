@@ -163,7 +163,7 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
                 .map(|s| format!("{} {}", s.year, percent((s.share * 100.0).round() / 100.0)))
                 .collect();
             // An exam drive builds nothing: its candidates are in the exam's figures.
-            let built = if p.kind == "exam_drive" {
+            let built = if p.builds_nothing() {
                 t("—（见报考与通过人数）", "— (in registrants and passes)")
             } else {
                 format!(

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::interval::{Interval, wilson};
 use super::target::Quantiles;
 use super::{Histogram, QUANTILES};
+use crate::scenario::ProgrammeKind;
 
 /// One programme's outcome over the trajectories.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +28,14 @@ pub struct ProgrammeSummary {
     /// the end, over all trajectories (0 where it did not come).
     pub built_mean: f64,
     pub built: Quantiles,
+}
+
+impl ProgrammeSummary {
+    /// Whether the programme builds nothing countable: an exam drive brings
+    /// candidates, whose effect is in registrants and passes.
+    pub fn builds_nothing(&self) -> bool {
+        ProgrammeKind::from_name(&self.kind) == Some(ProgrammeKind::ExamDrive)
+    }
 }
 
 /// A year and the share of trajectories in which the programme started then.
