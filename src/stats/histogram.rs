@@ -145,21 +145,11 @@ impl Histogram {
     /// Records a value.
     #[inline]
     pub fn record(&mut self, v: i64) {
-        if v >= 0 {
-            self.pos.add(bucket(v as u64), 1);
-        } else {
-            self.neg.add(bucket(v.unsigned_abs()), 1);
-        }
-        self.min = if self.n == 0 { v } else { self.min.min(v) };
-        self.max = if self.n == 0 { v } else { self.max.max(v) };
-        self.n += 1;
-        self.sum += i128::from(v);
-        let m = u128::from(v.unsigned_abs());
-        self.sum_sq = self.sum_sq.saturating_add(m * m);
+        self.record_all(std::slice::from_ref(&v));
     }
 
-    /// Records several values: as many calls to [`Histogram::record`], with
-    /// the running totals kept in registers (the runner's fast path).
+    /// Records several values, with the running totals kept in registers
+    /// (the runner adds a block's values of a cell at once).
     pub fn record_all(&mut self, vs: &[i64]) {
         let Some(&v0) = vs.first() else {
             return;
