@@ -3,8 +3,13 @@
 //! ([`precision`]). The random streams the model draws from are the model's
 //! own ([`crate::model::streams`]): nothing below the engine imports it.
 
+pub mod partial;
 pub mod precision;
 pub mod runner;
 pub mod schedule;
 
-pub use runner::{KEPT_BY_DEFAULT, Keep, MetricRow, Records, RunError, RunOptions, RunResult, run};
+pub use partial::Partial;
+pub use runner::{
+    KEPT_BY_DEFAULT, Keep, MetricRow, Records, RunError, RunOptions, RunResult, assemble, run,
+    simulate,
+};

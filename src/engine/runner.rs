@@ -14,6 +14,7 @@
 //! ([`Keep`]), or of all of them for the analyses that pair or rank
 //! trajectories. Nothing else grows with the trajectory count.
 
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -22,6 +23,7 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::partial::{Partial, Piece};
 use super::schedule;
 use crate::model::streams::Streams;
 use crate::model::{Sampled, Trajectory};
@@ -118,6 +120,16 @@ pub enum RunError {
         "{0} trajectories is more than one run holds (at most 4,294,967,295): ask for fewer, or for a precision"
     )]
     TooManyTrajectories(u64),
+    /// A merged run lacks some of its trajectories.
+    #[error(
+        "trajectories {start}..{end} of the run are missing: a shard has not finished, or was not given"
+    )]
+    Missing { start: u64, end: u64 },
+    /// A partial result whose rows do not fit its own counts.
+    #[error(
+        "a partial result holds the wrong number of {0} for its trajectories: it is damaged; run its shard again"
+    )]
+    Malformed(&'static str),
     #[error("the run was interrupted")]
     Interrupted,
     /// A metric took a value no real place can have: a model error, never
@@ -212,17 +224,42 @@ type KeptBlock<'a> = Mutex<(&'a mut [f64], &'a mut [f64])>;
 /// Runs a scenario. `progress` is called with the number of trajectories
 /// just finished (from worker threads); `cancel` stops the run early.
 ///
-/// Each worker thread takes blocks of [`BLOCK`] trajectories in turn from a
-/// shared counter and aggregates them into its own [`Aggregate`]; the
-/// aggregates are merged at the end. Which thread ran which block changes
-/// nothing: trajectory `i` draws from its own streams and the aggregates
-/// are integers.
+/// The same as [`simulate`] over every trajectory, then [`assemble`].
 pub fn run(
     sc: &Scenario,
     opts: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<RunResult, RunError> {
+    let started = Instant::now();
+    let part = simulate(sc, opts, 0..opts.trajectories, progress, cancel)?;
+    let mut r = assemble(sc, part)?;
+    r.elapsed_seconds = started.elapsed().as_secs_f64();
+    Ok(r)
+}
+
+/// Twin trajectories run to split each target's spread in a run of `n`: a
+/// tenth of the run, at least 100, at most [`MAX_TWINS`].
+pub fn twins(n: u64) -> u64 {
+    n.min((n / 10).max(100)).min(MAX_TWINS as u64)
+}
+
+/// Runs trajectories `range` of a run of `opts.trajectories` (a shard, or
+/// all of them) into a [`Partial`]: what [`assemble`] summarises once the
+/// partials of every trajectory are merged.
+///
+/// Each worker thread takes blocks of [`BLOCK`] trajectories in turn from a
+/// shared counter and aggregates them into its own [`Aggregate`]; the
+/// aggregates are merged at the end. Which thread ran which block changes
+/// nothing: trajectory `i` draws from its own streams and the aggregates
+/// are integers.
+pub fn simulate(
+    sc: &Scenario,
+    opts: RunOptions,
+    range: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Partial, RunError> {
     if opts.trajectories == 0 {
         return Err(RunError::NoTrajectories);
     }
@@ -230,6 +267,7 @@ pub fn run(
     if opts.trajectories > u64::from(u32::MAX) {
         return Err(RunError::TooManyTrajectories(opts.trajectories));
     }
+    let range = range.start.min(opts.trajectories)..range.end.min(opts.trajectories);
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -238,21 +276,27 @@ pub fn run(
             threads: opts.threads,
             source: e,
         })?;
-    let threads = pool.current_num_threads();
 
-    let n = opts.trajectories as usize;
-    let nt = sc.targets.len();
-    let years = sc.horizon() + 1;
-    let scopes = sc.regions.len() + 1;
-
-    let param_names = Sampled::uncertain_names(sc);
-    let np = param_names.len();
-    let kept = opts.keep.of(opts.trajectories) as usize;
-    let mut values = Array2::<f64>::zeros((kept, nt));
-    let mut params = Array2::<f64>::zeros((kept, np));
-    let kept_blocks: Vec<KeptBlock> = rows_by_block(values.as_slice_mut(), nt, kept)
+    let mut part = Partial {
+        seed: opts.seed,
+        trajectories: opts.trajectories,
+        kept: opts.keep.of(opts.trajectories),
+        twins: twins(opts.trajectories),
+        targets: sc.targets.len(),
+        params: Sampled::uncertain_names(sc).len(),
+        threads: pool.current_num_threads(),
+        elapsed_seconds: 0.0,
+        aggregate: Aggregate::new(sc),
+        pieces: vec![],
+    };
+    let mut piece = Piece::empty(range.clone(), &part);
+    let (nt, np) = (part.targets, part.params);
+    let lo = range.start as usize;
+    let n = (range.end - range.start) as usize;
+    let kept = (part.kept as usize).saturating_sub(lo).min(n);
+    let kept_blocks: Vec<KeptBlock> = rows_by_block(&mut piece.values, nt, kept)
         .into_iter()
-        .zip(rows_by_block(params.as_slice_mut(), np, kept))
+        .zip(rows_by_block(&mut piece.params, np, kept))
         .map(Mutex::new)
         .collect();
     let aggregates = schedule::in_blocks(
@@ -267,15 +311,16 @@ pub fn run(
                 Ok(g) => g,
                 Err(poisoned) => poisoned.into_inner(),
             });
-            let (lo, count) = (items.start, items.len());
-            for i in items {
-                traj.run(sc, opts.seed, i as u64);
-                agg.add(sc, traj, i as u64);
-                if let Some((vals, pars)) = rec.as_deref_mut().filter(|_| i < kept) {
-                    let j = i - lo;
-                    vals[j * nt..(j + 1) * nt].copy_from_slice(agg.values());
+            let (first, count) = (items.start, items.len());
+            for j in items {
+                let i = (lo + j) as u64;
+                traj.run(sc, opts.seed, i);
+                agg.add(sc, traj, i);
+                if let Some((vals, pars)) = rec.as_deref_mut().filter(|_| j < kept) {
+                    let r = j - first;
+                    vals[r * nt..(r + 1) * nt].copy_from_slice(agg.values());
                     traj.params
-                        .uncertain_values(sc, &mut pars[j * np..(j + 1) * np]);
+                        .uncertain_values(sc, &mut pars[r * np..(r + 1) * np]);
                 }
             }
             progress(count as u64);
@@ -287,9 +332,48 @@ pub fn run(
         return Err(RunError::Interrupted);
     }
     // Merged in thread order; any order gives the same integers.
-    let mut parts = aggregates.into_iter();
-    let first = parts.next().unwrap_or_else(|| Aggregate::new(sc));
-    let agg = parts.fold(first, |a, b| a.merge(&b));
+    part.aggregate = aggregates
+        .into_iter()
+        .fold(part.aggregate, |a, b| a.merge(&b));
+
+    // Twins of the first trajectories, for the split of each target's
+    // spread between the unknowns and chance.
+    let twin_range = range.start..range.end.min(part.twins).max(range.start);
+    piece.twin_values = pool.install(|| {
+        twin_range
+            .into_par_iter()
+            .map_init(
+                || Trajectory::new(sc),
+                |traj, i| {
+                    traj.run_with(sc, &Streams::twin(opts.seed, i));
+                    sc.targets
+                        .iter()
+                        .map(|tg| target_value(sc, tg, traj))
+                        .collect::<Vec<f64>>()
+                },
+            )
+            .flatten()
+            .collect()
+    });
+    part.pieces.push(piece);
+    part.elapsed_seconds = started.elapsed().as_secs_f64();
+    Ok(part)
+}
+
+/// The results of a run from the partial of all its trajectories (one
+/// run's, or the merge of its shards'). Refused if a trajectory is missing.
+pub fn assemble(sc: &Scenario, part: Partial) -> Result<RunResult, RunError> {
+    if let Some(gap) = part.missing().first() {
+        return Err(RunError::Missing {
+            start: gap.start,
+            end: gap.end,
+        });
+    }
+    let agg = &part.aggregate;
+    let n = part.trajectories as usize;
+    let nt = sc.targets.len();
+    let years = sc.horizon() + 1;
+    let scopes = sc.regions.len() + 1;
     if let Some((trajectory, mi, s, y, value)) = agg.impossible {
         return Err(RunError::Impossible(Impossible {
             trajectory,
@@ -303,26 +387,21 @@ pub fn run(
             value,
         }));
     }
-
-    // Twins of the first trajectories, for the split of each target's
-    // spread between the unknowns and chance.
-    let twins = n.min((n / 10).max(100)).min(MAX_TWINS);
-    let twin_values: Vec<f64> = pool.install(|| {
-        (0..twins)
-            .into_par_iter()
-            .map_init(
-                || Trajectory::new(sc),
-                |traj, i| {
-                    traj.run_with(sc, &Streams::twin(opts.seed, i as u64));
-                    sc.targets
-                        .iter()
-                        .map(|tg| target_value(sc, tg, traj))
-                        .collect::<Vec<f64>>()
-                },
-            )
-            .flatten()
-            .collect()
-    });
+    let kept = part.kept as usize;
+    let twins = part.twins as usize;
+    let (mut values, mut params, mut twin_values) = (vec![], vec![], vec![]);
+    for p in &part.pieces {
+        values.extend_from_slice(&p.values);
+        params.extend_from_slice(&p.params);
+        twin_values.extend_from_slice(&p.twin_values);
+    }
+    let bad_rows = |what: &'static str| RunError::Malformed(what);
+    let values = Array2::from_shape_vec((kept, nt), values).map_err(|_| bad_rows("records"))?;
+    let params = Array2::from_shape_vec((kept, part.params), params)
+        .map_err(|_| bad_rows("parameter records"))?;
+    if twin_values.len() != twins * nt {
+        return Err(bad_rows("twins"));
+    }
 
     let targets = sc
         .targets
@@ -399,15 +478,24 @@ pub fn run(
     Ok(RunResult {
         warnings,
         programmes,
-        options: opts,
-        threads,
-        elapsed_seconds: started.elapsed().as_secs_f64(),
+        options: RunOptions {
+            trajectories: part.trajectories,
+            seed: part.seed,
+            threads: part.threads,
+            keep: if part.kept == part.trajectories {
+                Keep::All
+            } else {
+                Keep::First(part.kept)
+            },
+        },
+        threads: part.threads,
+        elapsed_seconds: part.elapsed_seconds,
         targets,
         joint,
         metrics: rows,
         records: Records {
             values,
-            param_names,
+            param_names: Sampled::uncertain_names(sc),
             params,
         },
     })
@@ -415,12 +503,12 @@ pub fn run(
 
 /// The first `kept` rows of `v` (`per` values a row) cut into one slice per
 /// block of trajectories; empty slices when there is nothing per trajectory.
-fn rows_by_block(v: Option<&mut [f64]>, per: usize, kept: usize) -> Vec<&mut [f64]> {
+fn rows_by_block(v: &mut [f64], per: usize, kept: usize) -> Vec<&mut [f64]> {
     let blocks = kept.div_ceil(BLOCK);
-    match v {
-        Some(v) if per > 0 => v.chunks_mut(BLOCK * per).collect(),
-        _ => (0..blocks).map(|_| &mut [][..]).collect(),
+    if per == 0 {
+        return (0..blocks).map(|_| &mut [][..]).collect();
     }
+    v.chunks_mut(BLOCK * per).collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! order ([`Aggregate::merge`]).
 
 use ndarray::{Array3, Zip};
+use serde::{Deserialize, Serialize};
 
 use super::Histogram;
 use super::programme::ProgrammeCounts;
@@ -24,7 +25,7 @@ pub const BLOCK: usize = 256;
 /// Everything a run aggregates as it goes: integer counts and exact sums,
 /// so the aggregates of any split of the trajectories merge to the same
 /// result in any order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
     /// Every metric's histogram, by `[year, scope, metric]` (scope 0 is the
     /// total, then the regions in file order).

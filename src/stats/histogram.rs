@@ -19,6 +19,8 @@
 //! merging histograms in any order gives the same result: aggregation does
 //! not depend on how the trajectories were scheduled or sharded.
 
+use serde::{Deserialize, Serialize};
+
 const EXACT_BITS: u32 = 14; // magnitudes < 2^14 are exact
 const SUB_BITS: u32 = 10; // 2^10 buckets per power of two above
 
@@ -54,7 +56,8 @@ const PAGE: usize = 1 << PAGE_BITS;
 /// first used, over the run of pages from `lo` to the highest seen: a metric
 /// that is 0 in some trajectories and 10⁸ in others holds two or three pages,
 /// not every bucket between.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "Vec<(u32, u64)>", from = "Vec<(u32, u64)>")]
 struct Dense {
     lo: u32,
     /// 32-bit counters: a run holds at most `u32::MAX` trajectories (the
@@ -125,8 +128,26 @@ impl Dense {
     }
 }
 
+/// A partial result stores a histogram as its non-empty (bucket, count)
+/// pairs: the pages are a layout for counting, not for keeping.
+impl From<Dense> for Vec<(u32, u64)> {
+    fn from(d: Dense) -> Self {
+        d.iter().collect()
+    }
+}
+
+impl From<Vec<(u32, u64)>> for Dense {
+    fn from(v: Vec<(u32, u64)>) -> Self {
+        let mut d = Dense::default();
+        for (b, c) in v {
+            d.add(b, c);
+        }
+        d
+    }
+}
+
 /// A histogram of fixed-point values.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     /// Values ≥ 0, by bucket of the value.
     pos: Dense,

@@ -47,7 +47,7 @@ pub struct StartYear {
 
 /// Mergeable counts of one programme: integers, so any merge order gives
 /// the same summary.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProgrammeCounts {
     pub happened: u64,
     /// Trajectories starting in each projection year, then "after the end".

@@ -176,7 +176,7 @@ pub fn split_spread(y: &[f64], twin: &[f64]) -> Option<SpreadSplit> {
 /// A target's tallies over trajectories: integers (and exact fixed-point
 /// sums), so tallies of any split of the trajectories merge to the same
 /// summary in any order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TargetCounts {
     /// Trajectories that met it.
     pub met: u64,
