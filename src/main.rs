@@ -1,8 +1,14 @@
 //! The `wfsim` command line: arguments, progress bar, error rendering and
 //! exit codes. Everything else is in the library.
 //!
-//! Exit codes: 0 success; 1 a scenario file has errors; 2 anything else
-//! (arguments, files that cannot be read or written).
+//! Exit codes, for people and for schedulers (a Kubernetes
+//! `podFailurePolicy`, a Slurm requeue) alike — see [`Failure`]:
+//!
+//! - 0 success;
+//! - 1 a scenario file has errors (do not retry: fix the file);
+//! - 2 any other mistake: arguments, files of different runs (do not retry);
+//! - 3 a file could not be read or written (may be transient: retry);
+//! - 4 a merge found shards missing (retry when they have finished).
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,6 +19,8 @@ use clap::{Parser, Subcommand};
 
 #[path = "cli/calibrate.rs"]
 mod calibrate;
+#[path = "cli/shard.rs"]
+mod shard;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use wfsim::engine::precision::Spend;
@@ -166,6 +174,31 @@ enum Command {
         precision: PrecisionArgs,
         #[command(flatten)]
         chart: ChartArgs,
+        #[command(flatten)]
+        shard: shard::ShardArgs,
+    },
+    /// Merge the partial results of a sharded run (`run --shard`) into the run's
+    /// outputs: the same files, byte for byte, as one machine's run.
+    Merge {
+        /// Partial-result files, or folders holding them (a run's output folder:
+        /// its shards/ subfolder is searched).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output folder (default: outputs/<scenario name>/).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Write the merge as one partial-result FILE instead (a step of a tree
+        /// of merges; shards may still be missing).
+        #[arg(long, value_name = "FILE", conflicts_with = "out")]
+        partial: Option<PathBuf>,
+        /// Skip the charts, report.html and summary.xlsx.
+        #[arg(long)]
+        no_charts: bool,
+        /// No printed table.
+        #[arg(short, long)]
+        quiet: bool,
+        #[command(flatten)]
+        chart: ChartArgs,
     },
     /// Compare policy variants on the same random numbers: the [[variant]]s of FILE,
     /// or other scenario files that share its regions and targets.
@@ -291,10 +324,14 @@ enum Command {
 
 /// A failure and its exit code.
 enum Failure {
-    /// The scenario has errors (exit 1).
+    /// The scenario has errors (exit 1): retrying will not help.
     Scenario(String),
-    /// Anything else (exit 2).
+    /// Anything else (exit 2): a mistake that retrying will not mend.
     Other(String),
+    /// A file could not be read or written (exit 3): perhaps transient.
+    Io(String),
+    /// A merge lacks shards (exit 4): retry when they have finished.
+    Incomplete(String),
 }
 
 /// `--precision` and its ceiling, shared by run, sweep and solve.
@@ -346,9 +383,28 @@ fn main() -> ExitCode {
             no_charts,
             precision,
             chart,
-        } => precision
-            .spend()
-            .and_then(|spend| run(&file, &args, spend, (!no_charts).then_some(&chart))),
+            shard,
+        } => match shard.shard() {
+            Ok(Some(s)) => shard::run_shard(&file, &args, s, &shard, &precision),
+            Ok(None) => precision
+                .spend()
+                .and_then(|spend| run(&file, &args, spend, (!no_charts).then_some(&chart))),
+            Err(e) => Err(e),
+        },
+        Command::Merge {
+            paths,
+            out,
+            partial,
+            no_charts,
+            quiet,
+            chart,
+        } => shard::merge(
+            &paths,
+            out.as_deref(),
+            partial.as_deref(),
+            (!no_charts).then_some(&chart),
+            quiet,
+        ),
         Command::Report { dir, chart } => report(&dir, &chart),
         Command::Compare {
             file,
@@ -413,6 +469,14 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(2)
         }
+        Err(Failure::Io(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(3)
+        }
+        Err(Failure::Incomplete(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(4)
+        }
     }
 }
 
@@ -443,7 +507,7 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
                 sc.end_year
             ),
             Err(Failure::Scenario(m)) => scenario_errors.push(m),
-            Err(Failure::Other(m)) => other.push(m),
+            Err(Failure::Other(m) | Failure::Io(m) | Failure::Incomplete(m)) => other.push(m),
         }
     }
     if !other.is_empty() {
@@ -536,31 +600,54 @@ fn run(
             (pr.result, Some(note))
         }
     };
+    let written = write_run(&sc, &result, &dir, briefing, args.quiet)?;
+    if let Some(n) = &note {
+        // Said on stderr too, so that a --quiet run under a scheduler logs it.
+        eprintln!("{n}");
+    }
+    args.print(|o| print_summary(o, &sc, &result, &written))
+}
+
+/// Writes a run's outputs into `dir` (a run's, or a merge's): the numbers,
+/// then the briefing (or the removal of an earlier one), then the manifest.
+fn write_run(
+    sc: &Scenario,
+    result: &RunResult,
+    dir: &OutputDir,
+    briefing: Option<&ChartArgs>,
+    quiet: bool,
+) -> Result<Vec<PathBuf>, Failure> {
     dir.clean_stale();
-    dir.begin_run().map_err(other)?;
-    let mut written = dir.write_all(&sc, &result).map_err(other)?;
+    dir.begin_run().map_err(output)?;
+    let mut written = dir.write_all(sc, result).map_err(output)?;
     if briefing.is_none() {
         for p in dir.remove_briefing() {
-            if !args.quiet {
+            if !quiet {
                 eprintln!("removed {} (the previous run's briefing)", p.display());
             }
         }
     }
     if let Some(chart) = briefing {
-        let results = Results::from_run(&sc, &result).map_err(other)?;
-        let charts = write_briefing(&dir, &results, chart.font.as_deref()).map_err(other)?;
+        let results = Results::from_run(sc, result).map_err(other)?;
+        let charts = write_briefing(dir, &results, chart.font.as_deref()).map_err(output)?;
         written.extend(
             charts
                 .into_iter()
                 .filter(|p| p.extension().is_none_or(|e| e != "svg")),
         );
     }
-    written.push(dir.write_manifest().map_err(other)?);
-    if let Some(n) = &note {
-        // Said on stderr too, so that a --quiet run under a scheduler logs it.
-        eprintln!("{n}");
+    written.push(dir.write_manifest().map_err(output)?);
+    Ok(written)
+}
+
+/// An output error: a folder or file that could not be written is perhaps
+/// transient (exit 3); anything else is not.
+fn output(e: wfsim::report::OutputError) -> Failure {
+    use wfsim::report::OutputError as E;
+    match e {
+        E::Dir { .. } | E::Write { .. } => Failure::Io(e.to_string()),
+        _ => Failure::Other(e.to_string()),
     }
-    args.print(|o| print_summary(o, &sc, &result, &written))
 }
 
 /// Lists written files, as the last lines of a command's output.

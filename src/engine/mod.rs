@@ -7,6 +7,7 @@ pub mod partial;
 pub mod precision;
 pub mod runner;
 pub mod schedule;
+pub mod shard;
 
 pub use partial::Partial;
 pub use runner::{

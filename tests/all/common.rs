@@ -118,8 +118,14 @@ pub fn template() -> Scenario {
 
 /// Runs the wfsim binary in `dir`: exit code, stdout, stderr.
 pub fn wfsim(args: &[&str], dir: &Path) -> (i32, String, String) {
+    wfsim_with(args, dir, &[])
+}
+
+/// Runs the wfsim binary in `dir` with `env` added to its environment.
+pub fn wfsim_with(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("wfsim runs");

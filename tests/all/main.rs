@@ -21,6 +21,7 @@ mod sensitivity;
 /// The benchmarks' scenario shape, kept valid by a test here.
 #[path = "../../benches/shape/mod.rs"]
 mod shape;
+mod shard;
 mod solve;
 mod sweep;
 mod uncertainty;

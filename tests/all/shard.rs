@@ -1,0 +1,313 @@
+//! Sharded runs: any cut of a run into shards, merged in any order or as a
+//! tree, gives the one-machine run's outputs byte for byte; a merge refuses
+//! parts of different runs and writes nothing while a shard is missing; a
+//! partial file cut short or killed mid-write is never accepted.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use wfsim::engine::shard::{PartialFile, Shard};
+use wfsim::engine::{Partial, RunOptions, RunResult, assemble, run, simulate};
+use wfsim::scenario::Scenario;
+
+use crate::common::{template, wfsim, wfsim_with};
+
+const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml");
+
+fn opts(n: u64) -> RunOptions {
+    RunOptions {
+        trajectories: n,
+        seed: 7,
+        threads: 2,
+        ..RunOptions::for_scenario(&template(), Some(n), Some(7), Some(2))
+    }
+}
+
+/// What a run writes (summary.json, metrics.csv, targets.csv), the timing
+/// fields aside.
+fn rendered(sc: &Scenario, mut r: RunResult) -> Vec<Vec<u8>> {
+    r.elapsed_seconds = 0.0;
+    r.threads = 2;
+    wfsim::report::exporters()
+        .iter()
+        .map(|e| e.render(sc, &r).unwrap())
+        .collect()
+}
+
+fn shards(sc: &Scenario, o: RunOptions, count: u64) -> Vec<Partial> {
+    (0..count)
+        .map(|i| {
+            let r = Shard::new(i, count).unwrap().range(o.trajectories);
+            simulate(sc, o, r, &|_| {}, &AtomicBool::new(false)).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn shards_merged_in_any_order_or_as_a_tree_are_the_one_machine_run() {
+    let sc = template();
+    // Not a multiple of the block, so shards cut blocks; more than the
+    // kept records' minimum, so some shards hold records and some do not.
+    let o = opts(2_345);
+    let whole = rendered(&sc, run(&sc, o, &|_| {}, &AtomicBool::new(false)).unwrap());
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(3);
+    for count in [1, 3, 7] {
+        let mut parts = shards(&sc, o, count);
+        parts.shuffle(&mut rng);
+        let chain = parts
+            .iter()
+            .cloned()
+            .reduce(|a, b| a.merge(b).unwrap())
+            .unwrap();
+        assert_eq!(
+            rendered(&sc, assemble(&sc, chain.clone()).unwrap()),
+            whole,
+            "{count} shards, shuffled"
+        );
+        // A tree: pairs, then pairs of pairs.
+        let mut level = parts;
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|c| match c {
+                    [a, b] => a.clone().merge(b.clone()).unwrap(),
+                    [a] => a.clone(),
+                    _ => unreachable!(),
+                })
+                .collect();
+        }
+        let tree = level.pop().unwrap();
+        assert_eq!(
+            tree, chain,
+            "{count} shards: the tree's merge is the chain's"
+        );
+        assert_eq!(rendered(&sc, assemble(&sc, tree).unwrap()), whole);
+    }
+}
+
+#[test]
+fn more_shards_than_trajectories_still_merge_to_the_run() {
+    let sc = template();
+    let o = opts(5);
+    let whole = rendered(&sc, run(&sc, o, &|_| {}, &AtomicBool::new(false)).unwrap());
+    let merged = shards(&sc, o, 9)
+        .into_iter()
+        .reduce(|a, b| a.merge(b).unwrap())
+        .unwrap();
+    assert_eq!(rendered(&sc, assemble(&sc, merged).unwrap()), whole);
+}
+
+#[test]
+fn a_run_missing_a_shard_is_not_assembled() {
+    let sc = template();
+    let mut parts = shards(&sc, opts(900), 3);
+    parts.remove(1);
+    let merged = parts
+        .into_iter()
+        .reduce(|a, b| a.merge(b).unwrap())
+        .unwrap();
+    assert_eq!(merged.missing(), vec![300..600]);
+    let e = assemble(&sc, merged).unwrap_err();
+    assert!(e.to_string().contains("300..600"), "{e}");
+}
+
+#[test]
+fn a_partial_file_cut_short_or_altered_is_refused() {
+    let sc = template();
+    let part = shards(&sc, opts(300), 1).pop().unwrap();
+    let file = PartialFile::new(&sc, Some(Shard::new(0, 1).unwrap()), None, part);
+    let bytes = file.encode().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.partial");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(PartialFile::read(&path).unwrap(), {
+        let mut f = file.clone();
+        f.manifest = PartialFile::read_manifest(&path).unwrap();
+        f
+    });
+    // Every cut, at a spread of lengths, is refused.
+    for len in (0..bytes.len()).step_by(bytes.len() / 37 + 1) {
+        std::fs::write(&path, &bytes[..len]).unwrap();
+        assert!(
+            PartialFile::read(&path).is_err(),
+            "accepted {len} of {} bytes",
+            bytes.len()
+        );
+    }
+    // One flipped bit in the body is refused.
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 10;
+    flipped[last] ^= 1;
+    std::fs::write(&path, &flipped).unwrap();
+    let e = PartialFile::read(&path).unwrap_err();
+    assert!(e.to_string().contains("checksum"), "{e}");
+}
+
+/// The files of a run folder that a merge must reproduce, the summary's
+/// timing fields aside.
+fn outputs(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = vec![];
+    for name in ["metrics.csv", "targets.csv", "report.html"] {
+        files.push((name.into(), std::fs::read(dir.join(name)).unwrap()));
+    }
+    let mut summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    summary["run"]
+        .as_object_mut()
+        .unwrap()
+        .remove("elapsed_seconds");
+    files.push(("summary.json".into(), summary.to_string().into_bytes()));
+    let mut charts: Vec<PathBuf> = std::fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    charts.sort();
+    for c in charts {
+        files.push((c.file_name().unwrap().into(), std::fs::read(&c).unwrap()));
+    }
+    files
+}
+
+#[test]
+fn the_command_line_merge_writes_the_one_machine_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = ["-n", "1500", "-j", "1", "-q"];
+    let ok = |args: &[&str]| {
+        let (code, out, err) = wfsim(args, d);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        (out, err)
+    };
+    ok(&[&["run", TEMPLATE, "-o", "one"][..], &base].concat());
+    for i in ["2/3", "0/3", "1/3"] {
+        ok(&[&["run", TEMPLATE, "-o", "sh", "--shard", i][..], &base].concat());
+    }
+    // Missing a shard: exit 4, the missing shard named, nothing written.
+    let (code, _, err) = wfsim(
+        &[
+            "merge",
+            "sh/shards/shard-0000-of-0003.partial",
+            "sh/shards/shard-0002-of-0003.partial",
+            "-o",
+            "part",
+        ],
+        d,
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("missing: 500..1000 (shards 1/3)"), "{err}");
+    assert!(!d.join("part").exists());
+
+    ok(&["merge", "sh", "-o", "merged", "-q"]);
+    assert_eq!(outputs(&d.join("merged")), outputs(&d.join("one")));
+    // A tree: two shards into one partial file, then that with the third.
+    ok(&[
+        "merge",
+        "--partial",
+        "ab.partial",
+        "sh/shards/shard-0002-of-0003.partial",
+        "sh/shards/shard-0000-of-0003.partial",
+        "-q",
+    ]);
+    ok(&[
+        "merge",
+        "ab.partial",
+        "sh/shards/shard-0001-of-0003.partial",
+        "-o",
+        "tree",
+        "-q",
+    ]);
+    assert_eq!(outputs(&d.join("tree")), outputs(&d.join("one")));
+
+    // A finished shard is not run again, unless forced.
+    let shard = d.join("sh/shards/shard-0001-of-0003.partial");
+    let before = std::fs::metadata(&shard).unwrap().modified().unwrap();
+    let (code, _, err) = wfsim(
+        &[
+            &["run", TEMPLATE, "-o", "sh", "--shard", "1/3"][..],
+            &base[..4],
+        ]
+        .concat(),
+        d,
+    );
+    assert_eq!(code, 0);
+    assert!(err.contains("already done"), "{err}");
+    assert_eq!(
+        std::fs::metadata(&shard).unwrap().modified().unwrap(),
+        before
+    );
+    // Another seed is another run: its shard is run and replaces it, and
+    // the merge then refuses the mix, naming the seed.
+    ok(&[
+        &["run", TEMPLATE, "-o", "sh", "--shard", "1/3", "-s", "9"][..],
+        &base,
+    ]
+    .concat());
+    let (code, _, err) = wfsim(&["merge", "sh", "-o", "mixed"], d);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the seed differs"), "{err}");
+    assert!(!d.join("mixed").exists());
+}
+
+#[test]
+fn the_shard_comes_from_the_schedulers_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        TEMPLATE,
+        "-n",
+        "300",
+        "-j",
+        "1",
+        "-q",
+        "-o",
+        "o",
+        "--shard-from-env",
+    ];
+    let slurm = [
+        ("SLURM_ARRAY_TASK_ID", "3"),
+        ("SLURM_ARRAY_TASK_MIN", "1"),
+        ("SLURM_ARRAY_TASK_COUNT", "4"),
+    ];
+    let (code, _, err) = wfsim_with(&args, dir.path(), &slurm);
+    assert_eq!(code, 0, "{err}");
+    let m = PartialFile::read_manifest(&dir.path().join("o/shards/shard-0002-of-0004.partial"))
+        .unwrap();
+    assert_eq!(m.ranges, vec![[150, 225]]);
+    assert_eq!(m.shard.as_deref(), Some("2/4"));
+    // Kubernetes says the index but not the count.
+    let (code, _, err) = wfsim_with(&args, dir.path(), &[("JOB_COMPLETION_INDEX", "1")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--shards N"), "{err}");
+    let k8s = [("JOB_COMPLETION_INDEX", "1"), ("WFSIM_SHARDS", "3")];
+    let (code, _, err) = wfsim_with(&args, dir.path(), &k8s);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        dir.path()
+            .join("o/shards/shard-0001-of-0003.partial")
+            .is_file()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_shard_killed_mid_run_leaves_nothing_a_merge_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for wait in [50, 300, 900] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
+            .args([
+                "run", TEMPLATE, "-n", "4000000", "-q", "-o", "o", "--shard", "0/2",
+            ])
+            .current_dir(dir.path())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(wait));
+        child.kill().unwrap();
+        let _ = child.wait();
+        let (code, _, err) = wfsim(&["merge", "o", "-o", "m"], dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("no partial results"), "{err}");
+    }
+}
