@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod compare;
 mod conservation;
+mod deploy;
 mod determinism;
 mod errors;
 mod funding;
