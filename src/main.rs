@@ -23,6 +23,7 @@ mod calibrate;
 mod shard;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use wfsim::analysis::job::Job;
 use wfsim::engine::precision::Spend;
 use wfsim::engine::{RunOptions, RunResult};
 use wfsim::report::format::probability;
@@ -214,6 +215,8 @@ enum Command {
         run: RunArgs,
         #[command(flatten)]
         chart: ChartArgs,
+        #[command(flatten)]
+        shard: shard::ShardArgs,
     },
     /// Run one or two levers over a grid: P(target) and cost at every point.
     Sweep {
@@ -232,6 +235,8 @@ enum Command {
         precision: PrecisionArgs,
         #[command(flatten)]
         chart: ChartArgs,
+        #[command(flatten)]
+        shard: shard::ShardArgs,
     },
     /// The least value of a lever (e.g. the yearly budget) for which P(target) reaches a probability.
     Solve {
@@ -384,9 +389,9 @@ fn main() -> ExitCode {
             precision,
             chart,
             shard,
-        } => match shard.shard() {
-            Ok(Some(s)) => shard::run_shard(&file, &args, s, &shard, &precision),
-            Ok(None) => precision
+        } => match shard.mode(Some(&precision)) {
+            Ok(shard::Mode::Shard { shard, force }) => shard::run_shard(&file, &args, shard, force),
+            Ok(_) => precision
                 .spend()
                 .and_then(|spend| run(&file, &args, spend, (!no_charts).then_some(&chart))),
             Err(e) => Err(e),
@@ -404,6 +409,7 @@ fn main() -> ExitCode {
             partial.as_deref(),
             (!no_charts).then_some(&chart),
             quiet,
+            |command, mode, out| replay(command, mode, out, quiet),
         ),
         Command::Report { dir, chart } => report(&dir, &chart),
         Command::Compare {
@@ -412,7 +418,10 @@ fn main() -> ExitCode {
             only,
             run,
             chart,
-        } => compare(&file, &others, &only, &run, &chart),
+            shard,
+        } => shard
+            .mode(None)
+            .and_then(|mode| compare(&file, &others, &only, &run, &chart, mode)),
         Command::Sweep {
             file,
             axes,
@@ -420,9 +429,12 @@ fn main() -> ExitCode {
             run,
             precision,
             chart,
-        } => precision
-            .spend()
-            .and_then(|spend| sweep(&file, &axes, &target, &run, spend, &chart)),
+            shard,
+        } => shard.mode(Some(&precision)).and_then(|mode| {
+            precision
+                .spend()
+                .and_then(|spend| sweep(&file, &axes, &target, &run, spend, &chart, mode))
+        }),
         Command::Solve {
             file,
             lever,
@@ -477,6 +489,50 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(4)
         }
+    }
+}
+
+/// Redoes the summary of a sharded `compare` or `sweep` from its merged
+/// parts: the shards' own command line, read again, with the merged parts
+/// in place of its runs, writing into `out` (if given) with `quiet`.
+fn replay(
+    command: &[String],
+    mode: shard::Mode,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let cli = Cli::try_parse_from(command).map_err(|e| {
+        Failure::Other(format!(
+            "the shards' command line ({}) cannot be read by this wfsim: {e}",
+            command.join(" ")
+        ))
+    })?;
+    let set = |mut run: RunArgs| {
+        run.out = out.clone().or(run.out);
+        run.quiet = quiet;
+        run
+    };
+    match cli.command {
+        Command::Compare {
+            file,
+            others,
+            only,
+            run,
+            chart,
+            ..
+        } => compare(&file, &others, &only, &set(run), &chart, mode),
+        Command::Sweep {
+            file,
+            axes,
+            target,
+            run,
+            chart,
+            ..
+        } => sweep(&file, &axes, &target, &set(run), Spend::Fixed, &chart, mode),
+        _ => Err(Failure::Other(format!(
+            "the shards' command ({}) is not one a merge can finish",
+            command.join(" ")
+        ))),
     }
 }
 
@@ -910,8 +966,9 @@ fn compare(
     only: &[String],
     args: &RunArgs,
     chart: &ChartArgs,
+    mode: shard::Mode,
 ) -> Result<(), Failure> {
-    use wfsim::analysis::compare::{Arm, compare};
+    use wfsim::analysis::compare::{Arm, compare, compare_part, comparison};
     let base = args.load(file)?;
     let opts = args.options(&base)?;
     let mut arms = Vec::new();
@@ -970,9 +1027,39 @@ fn compare(
         scenario: base,
         weight: None,
     };
-    let bar = args.progress(opts.trajectories * (arms.len() as u64 + 1), "compare");
-    let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k)).map_err(other)?;
-    bar.finish_and_clear();
+    let scenarios: Vec<&Scenario> = std::iter::once(&base_arm.scenario)
+        .chain(arms.iter().map(|a| &a.scenario))
+        .collect();
+    let c = match mode {
+        shard::Mode::Whole => {
+            let bar = args.progress(opts.trajectories * (arms.len() as u64 + 1), "compare");
+            let c = compare(&base_arm, &arms, opts, &|k| bar.inc(k)).map_err(other)?;
+            bar.finish_and_clear();
+            c
+        }
+        shard::Mode::Shard { shard: s, force } => {
+            let of = shard::ShardOf {
+                dir: dir.path(),
+                shard: s,
+                force,
+                scenarios: &scenarios,
+                what: "compare".into(),
+            };
+            return shard::write_shard(of, args, opts, |range, progress| {
+                let part = compare_part(&base_arm, &arms, opts, range, progress).map_err(other)?;
+                Ok(Job::Compare(part))
+            });
+        }
+        shard::Mode::Merged { job, fingerprint } => {
+            shard::check_same(&scenarios, &fingerprint)?;
+            let Job::Compare(part) = job else {
+                return Err(Failure::Other(
+                    "the partial results are not of a comparison".into(),
+                ));
+            };
+            comparison(&base_arm, &arms, part).map_err(other)?
+        }
+    };
     let written = write_comparison(&dir, &c, zh, chart.font.as_deref()).map_err(other)?;
     args.print(|o| {
         writeln!(o, "{} — {} trajectories per arm, seed {}, same random numbers in every arm", c.label, c.trajectories, c.seed)?;
@@ -1026,8 +1113,9 @@ fn sweep(
     args: &RunArgs,
     spend: Spend,
     chart: &ChartArgs,
+    mode: shard::Mode,
 ) -> Result<(), Failure> {
-    use wfsim::analysis::sweep::{Axis, SweepError, sweep_spending};
+    use wfsim::analysis::sweep::{Axis, SweepError, sweep_merged, sweep_part, sweep_spending};
     let sc = args.load(file)?;
     let axes: Vec<Axis> = axes
         .iter()
@@ -1051,12 +1139,44 @@ fn sweep(
         Spend::Fixed => opts.trajectories,
         Spend::UpTo { ceiling, .. } => ceiling,
     };
-    let bar = args.progress(per_point * points, format!("sweep, {points} points"));
-    let s = sweep_spending(&sc, &axes, opts, spend, &|k| bar.inc(k)).map_err(|e| match e {
+    let failure = |e| match e {
         SweepError::Scenario(errs) => Failure::Scenario(errs.to_string()),
         e => other(e),
-    })?;
-    bar.finish_and_clear();
+    };
+    let s = match mode {
+        shard::Mode::Whole => {
+            let bar = args.progress(per_point * points, format!("sweep, {points} points"));
+            let s = sweep_spending(&sc, &axes, opts, spend, &|k| bar.inc(k)).map_err(failure)?;
+            bar.finish_and_clear();
+            s
+        }
+        shard::Mode::Shard { shard: s, force } => {
+            let grid = wfsim::analysis::sweep::point_scenarios(&sc, &axes).map_err(failure)?;
+            let scenarios: Vec<&Scenario> = grid.iter().collect();
+            let of = shard::ShardOf {
+                dir: dir.path(),
+                shard: s,
+                force,
+                scenarios: &scenarios,
+                what: format!("sweep, {points} points"),
+            };
+            return shard::write_shard(of, args, opts, |range, progress| {
+                let parts = sweep_part(&sc, &axes, opts, range, progress).map_err(failure)?;
+                Ok(Job::Sweep(parts))
+            });
+        }
+        shard::Mode::Merged { job, fingerprint } => {
+            let grid = wfsim::analysis::sweep::point_scenarios(&sc, &axes).map_err(failure)?;
+            let scenarios: Vec<&Scenario> = grid.iter().collect();
+            shard::check_same(&scenarios, &fingerprint)?;
+            let Job::Sweep(parts) = job else {
+                return Err(Failure::Other(
+                    "the partial results are not of a sweep".into(),
+                ));
+            };
+            sweep_merged(&sc, &axes, parts).map_err(failure)?
+        }
+    };
     let written = write_sweep(
         &dir,
         &s,

@@ -11,11 +11,14 @@
 //! been run on independent numbers, is reported beside it to show what the
 //! pairing buys.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{RunError, RunOptions, RunResult, run};
+use crate::engine::partial::MergeError;
+use crate::engine::{Partial, RunError, RunOptions, RunResult, assemble, simulate};
 use crate::scenario::Scenario;
 use crate::stats::interval::{Z95, wilson};
 
@@ -72,18 +75,24 @@ pub struct Weighted {
 }
 
 /// Σ wₐ·P(met in arm a), with a normal interval of the per-trajectory
-/// weighted outcome Σ wₐ·1[met in a] (paired across arms).
-pub fn weighted(base: &[bool], base_weight: f64, arms: &[(&[bool], f64)]) -> Weighted {
-    let n = base.len();
+/// weighted outcome Σ wₐ·1[met in a] (paired across arms), from the counts
+/// of trajectories by which arms met the target (`weights[0]` is the
+/// baseline's).
+pub fn weighted(counts: &BTreeMap<u64, u64>, n: u64, weights: &[f64]) -> Weighted {
+    let outcome = |pattern: u64| -> f64 {
+        weights
+            .iter()
+            .enumerate()
+            .filter(|(a, _)| pattern >> a & 1 == 1)
+            .map(|(_, w)| w)
+            .sum()
+    };
     let mut sum = 0.0;
     let mut sq = 0.0;
-    for i in 0..n {
-        let mut x = base_weight * f64::from(u8::from(base[i]));
-        for (m, w) in arms {
-            x += w * f64::from(u8::from(m[i]));
-        }
-        sum += x;
-        sq += x * x;
+    for (&pattern, &c) in counts {
+        let x = outcome(pattern);
+        sum += c as f64 * x;
+        sq += c as f64 * x * x;
     }
     let nf = n.max(1) as f64;
     let p = sum / nf;
@@ -98,20 +107,95 @@ pub fn weighted(base: &[bool], base_weight: f64, arms: &[(&[bool], f64)]) -> Wei
     // probability is only known to its own Wilson interval. The weighted sum
     // of those intervals (the arms moving together, as paired arms do) bounds
     // the answer from outside; the interval printed is the union of the two.
-    let wilson =
-        |m: &[bool]| crate::stats::wilson(m.iter().filter(|&&x| x).count() as u64, n as u64);
-    let b = wilson(base);
-    let (mut lo, mut hi) = (base_weight * b.low, base_weight * b.high);
-    for (m, w) in arms {
-        let a = wilson(m);
-        lo += w * a.low;
-        hi += w * a.high;
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for (a, w) in weights.iter().enumerate() {
+        let i = crate::stats::wilson(met_by(counts, a), n);
+        lo += w * i.low;
+        hi += w * i.high;
     }
     Weighted {
         p_met: p,
         ci_low: (p - half).min(lo).max(0.0),
         ci_high: (p + half).max(hi).min(1.0),
-        baseline_weight: base_weight,
+        baseline_weight: weights[0],
+    }
+}
+
+/// Trajectories in which arm `a` met the target.
+fn met_by(counts: &BTreeMap<u64, u64>, a: usize) -> u64 {
+    counts
+        .iter()
+        .filter(|(p, _)| *p >> a & 1 == 1)
+        .map(|(_, c)| c)
+        .sum()
+}
+
+/// For each target (then the joint), how many trajectories met it in which
+/// arms: `slots[t][pattern]`, bit `a` of the pattern set when arm `a` (0 the
+/// baseline, then the variants) met it. Everything the paired comparison
+/// needs, as integer counts: the comparisons of shards merge exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pairs {
+    pub arms: usize,
+    pub slots: Vec<BTreeMap<u64, u64>>,
+}
+
+/// Most arms a comparison pairs (a pattern is a 64-bit set).
+pub const MAX_ARMS: usize = 64;
+
+impl Pairs {
+    /// The counts of trajectories `rows` of each arm's kept records (every
+    /// trajectory of the part, kept by [`Keep::All`]).
+    fn of(arms: &[&Scenario], parts: &[Partial]) -> Pairs {
+        let nt = arms[0].targets.len();
+        let mut slots = vec![BTreeMap::new(); nt + 1];
+        let rows: Vec<Vec<&[f64]>> = parts
+            .iter()
+            .map(|p| {
+                p.pieces
+                    .iter()
+                    .flat_map(|x| x.values.chunks(nt.max(1)))
+                    .collect()
+            })
+            .collect();
+        let n = parts.first().map_or(0, |p| p.counted() as usize);
+        // Which arms met each target in each trajectory, then the counts.
+        let mut met = vec![0u64; n * nt];
+        for (a, (sc, arm_rows)) in arms.iter().zip(&rows).enumerate() {
+            for (row, m) in arm_rows.iter().zip(met.chunks_mut(nt.max(1))) {
+                for ((tg, v), m) in sc.targets.iter().zip(row.iter()).zip(m) {
+                    if tg.op.holds(*v, tg.threshold) {
+                        *m |= 1 << a;
+                    }
+                }
+            }
+        }
+        let all = if arms.len() == 64 {
+            u64::MAX
+        } else {
+            (1 << arms.len()) - 1
+        };
+        // Every trajectory has a row, if an empty one (a file with no targets).
+        for m in (0..n).map(|i| &met[i * nt..(i + 1) * nt]) {
+            let mut joint = all;
+            for (slot, &pattern) in slots.iter_mut().zip(m) {
+                joint &= pattern;
+                *slot.entry(pattern).or_insert(0) += 1;
+            }
+            *slots[nt].entry(joint).or_insert(0) += 1;
+        }
+        Pairs {
+            arms: arms.len(),
+            slots,
+        }
+    }
+
+    pub fn merge(&mut self, o: &Pairs) {
+        for (a, b) in self.slots.iter_mut().zip(&o.slots) {
+            for (&k, &c) in b {
+                *a.entry(k).or_insert(0) += c;
+            }
+        }
     }
 }
 
@@ -144,6 +228,8 @@ pub struct Comparison {
 pub enum CompareError {
     #[error("{0}")]
     Run(#[from] RunError),
+    #[error("a comparison pairs at most {MAX_ARMS} arms (the baseline and 63 variants); found {0}")]
+    TooMany(usize),
     #[error("{arm} does not share the baseline's {what}: {detail}")]
     Mismatch {
         arm: String,
@@ -196,37 +282,48 @@ fn spend(r: &RunResult, start_year: i32) -> f64 {
         .sum()
 }
 
-/// Per-trajectory met flags of target `t` (or all targets when `t` is None).
-fn met(sc: &Scenario, r: &RunResult, t: Option<usize>) -> Vec<bool> {
-    let n = r.options.trajectories as usize;
-    (0..n)
-        .map(|i| match t {
-            Some(t) => r.records.met(sc, i, t),
-            None => (0..sc.targets.len()).all(|t| r.records.met(sc, i, t)),
-        })
-        .collect()
-}
-
 /// The paired difference of two sets of outcomes and its interval, and the
 /// unpaired interval for comparison.
 pub fn paired_difference(base: &[bool], variant: &[bool]) -> (f64, (f64, f64), (f64, f64)) {
     let n = base.len().min(variant.len());
+    let mut counts = BTreeMap::new();
+    for i in 0..n {
+        *counts
+            .entry(u64::from(base[i]) | u64::from(variant[i]) << 1)
+            .or_insert(0) += 1;
+    }
+    paired_counts(&counts, n as u64, 1)
+}
+
+/// The paired difference of arm `a` from the baseline (arm 0), from the
+/// counts of trajectories by pattern: d = 1[a met] − 1[baseline met] is +1,
+/// −1 or 0, so its mean and variance follow from two counts.
+fn paired_counts(counts: &BTreeMap<u64, u64>, n: u64, a: usize) -> (f64, (f64, f64), (f64, f64)) {
     if n == 0 {
         return (f64::NAN, (f64::NAN, f64::NAN), (f64::NAN, f64::NAN));
     }
+    let (mut up, mut down) = (0u64, 0u64);
+    for (&p, &c) in counts {
+        match (p & 1 == 1, p >> a & 1 == 1) {
+            (false, true) => up += c,
+            (true, false) => down += c,
+            _ => {}
+        }
+    }
     let nf = n as f64;
-    let d: Vec<f64> = (0..n)
-        .map(|i| f64::from(u8::from(variant[i])) - f64::from(u8::from(base[i])))
-        .collect();
-    let mean = d.iter().sum::<f64>() / nf;
+    let mean = (up as f64 - down as f64) / nf;
     let var = if n > 1 {
-        d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (nf - 1.0)
+        let same = (n - up - down) as f64;
+        (up as f64 * (1.0 - mean).powi(2)
+            + down as f64 * (-1.0 - mean).powi(2)
+            + same * mean * mean)
+            / (nf - 1.0)
     } else {
         0.0
     };
     let half = Z95 * (var / nf).sqrt();
-    let pb = base[..n].iter().filter(|&&m| m).count() as f64 / nf;
-    let pv = variant[..n].iter().filter(|&&m| m).count() as f64 / nf;
+    let pb = met_by(counts, 0) as f64 / nf;
+    let pv = met_by(counts, a) as f64 / nf;
     let half_u = Z95 * (pb * (1.0 - pb) / nf + pv * (1.0 - pv) / nf).sqrt();
     let clamp = |x: f64| x.clamp(-1.0, 1.0);
     (
@@ -236,6 +333,63 @@ pub fn paired_difference(base: &[bool], variant: &[bool]) -> (f64, (f64, f64), (
     )
 }
 
+/// One shard of a comparison: every arm's partial over trajectories
+/// `range`, and their pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonPart {
+    /// The baseline's, then each variant's.
+    pub arms: Vec<Partial>,
+    pub pairs: Pairs,
+}
+
+impl ComparisonPart {
+    /// Both as one; refused (as [`Partial::merge`]) if they are not parts of one run.
+    pub fn merge(self, o: ComparisonPart) -> Result<ComparisonPart, MergeError> {
+        let arms = self
+            .arms
+            .into_iter()
+            .zip(o.arms)
+            .map(|(a, b)| a.merge(b))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut pairs = self.pairs;
+        pairs.merge(&o.pairs);
+        Ok(ComparisonPart { arms, pairs })
+    }
+}
+
+/// Runs trajectories `range` of every arm on the same random numbers: the
+/// part of a comparison one machine (or shard) does.
+pub fn compare_part(
+    base: &Arm,
+    variants: &[Arm],
+    opts: RunOptions,
+    range: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ComparisonPart, CompareError> {
+    for v in variants {
+        check_pairable(&base.scenario, v)?;
+    }
+    if variants.len() + 1 > MAX_ARMS {
+        return Err(CompareError::TooMany(variants.len() + 1));
+    }
+    let cancel = AtomicBool::new(false);
+    // The arms are paired trajectory by trajectory: each keeps every
+    // trajectory's values until the pairs are counted, then only the
+    // records a run keeps.
+    let all = opts.keeping_all();
+    let scenarios: Vec<&Scenario> = std::iter::once(&base.scenario)
+        .chain(variants.iter().map(|v| &v.scenario))
+        .collect();
+    let mut arms = Vec::with_capacity(scenarios.len());
+    for sc in &scenarios {
+        arms.push(simulate(sc, all, range.clone(), progress, &cancel)?);
+    }
+    let pairs = Pairs::of(&scenarios, &arms);
+    let kept = opts.keep.of(opts.trajectories);
+    let arms = arms.into_iter().map(|p| p.keep_first(kept)).collect();
+    Ok(ComparisonPart { arms, pairs })
+}
+
 /// Runs every arm on the same random numbers and compares them with the first.
 pub fn compare(
     base: &Arm,
@@ -243,18 +397,27 @@ pub fn compare(
     opts: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Comparison, CompareError> {
-    for v in variants {
-        check_pairable(&base.scenario, v)?;
+    let part = compare_part(base, variants, opts, 0..opts.trajectories, progress)?;
+    comparison(base, variants, part)
+}
+
+/// The comparison from the part of every trajectory (one machine's, or the
+/// merge of its shards'). Refused if a trajectory is missing.
+pub fn comparison(
+    base: &Arm,
+    variants: &[Arm],
+    part: ComparisonPart,
+) -> Result<Comparison, CompareError> {
+    let mut results = Vec::with_capacity(part.arms.len());
+    let scenarios = std::iter::once(&base.scenario).chain(variants.iter().map(|v| &v.scenario));
+    for (sc, p) in scenarios.zip(part.arms) {
+        results.push(assemble(sc, p)?);
     }
-    let cancel = AtomicBool::new(false);
-    // The arms are compared trajectory by trajectory.
-    let opts = opts.keeping_all();
-    let rb = run(&base.scenario, opts, progress, &cancel)?;
-    let mut rv = Vec::with_capacity(variants.len());
-    for v in variants {
-        rv.push(run(&v.scenario, opts, progress, &cancel)?);
-    }
-    let n = opts.trajectories;
+    let rb = results.remove(0);
+    let rv = results;
+    let n = rb.options.trajectories;
+    let seed = rb.options.seed;
+    let pairs = &part.pairs;
     let sc = &base.scenario;
     let base_spend = spend(&rb, sc.start_year);
     let mut arms = vec![ArmCost {
@@ -289,16 +452,13 @@ pub fn compare(
             None,
         )))
         .collect();
-    for (id, label, t) in slots {
-        let mb = met(sc, &rb, t);
-        let kb = mb.iter().filter(|&&m| m).count() as u64;
-        let cb = wilson(kb, n);
+    for (slot, (id, label, _)) in slots.into_iter().enumerate() {
+        let counts = &pairs.slots[slot];
+        let cb = wilson(met_by(counts, 0), n);
         let mut vs = Vec::new();
-        for (v, r) in variants.iter().zip(&rv) {
-            let mv = met(&v.scenario, r, t);
-            let kv = mv.iter().filter(|&&m| m).count() as u64;
-            let cv = wilson(kv, n);
-            let (diff, (lo, hi), (ulo, uhi)) = paired_difference(&mb, &mv);
+        for (a, v) in variants.iter().enumerate().map(|(i, v)| (i + 1, v)) {
+            let cv = wilson(met_by(counts, a), n);
+            let (diff, (lo, hi), (ulo, uhi)) = paired_counts(counts, n, a);
             vs.push(VersusBaseline {
                 variant: v.name.clone(),
                 p_met: cv.p,
@@ -312,18 +472,10 @@ pub fn compare(
             });
         }
         let weighted_p = if variants.iter().any(|v| v.weight.is_some()) {
-            let outcomes: Vec<Vec<bool>> = variants
-                .iter()
-                .zip(&rv)
-                .map(|(v, r)| met(&v.scenario, r, t))
-                .collect();
-            let arms_w: Vec<(&[bool], f64)> = outcomes
-                .iter()
-                .zip(variants)
-                .map(|(m, v)| (m.as_slice(), v.weight.unwrap_or(0.0)))
-                .collect();
-            let rest = 1.0 - arms_w.iter().map(|a| a.1).sum::<f64>();
-            Some(weighted(&mb, rest.max(0.0), &arms_w))
+            let ws: Vec<f64> = variants.iter().map(|v| v.weight.unwrap_or(0.0)).collect();
+            let rest = (1.0 - ws.iter().sum::<f64>()).max(0.0);
+            let weights: Vec<f64> = std::iter::once(rest).chain(ws).collect();
+            Some(weighted(counts, n, &weights))
         } else {
             None
         };
@@ -340,7 +492,7 @@ pub fn compare(
     Ok(Comparison {
         scenario: sc.meta.name.clone(),
         label: sc.meta.label.clone(),
-        seed: opts.seed,
+        seed,
         trajectories: n,
         interval: "difference: normal interval of the paired per-trajectory differences, 95%; P(met): wilson score interval, 95%".into(),
         arms,

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod explain;
+pub mod job;
 pub mod sensitivity;
 pub mod solve;
 pub mod sweep;

@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::precision::{Spend, run_until, widest};
-use crate::engine::{Keep, RunError, RunOptions, RunResult, run};
+use std::ops::Range;
+
+use crate::engine::{Keep, Partial, RunError, RunOptions, RunResult, assemble, simulate};
 use crate::scenario::{Scenario, ScenarioErrors};
 
 /// A lever and the values it takes.
@@ -130,6 +132,8 @@ pub enum SweepError {
     Run(#[from] RunError),
     #[error("a sweep takes one or two levers, not {0}")]
     Axes(usize),
+    #[error("the partial results hold {parts} points where the sweep has {points}")]
+    Parts { points: usize, parts: usize },
 }
 
 /// Runs every grid point with the options' trajectory count.
@@ -140,6 +144,48 @@ pub fn sweep(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sweep, SweepError> {
     sweep_spending(base, axes, opts, Spend::Fixed, progress)
+}
+
+/// The scenario of each grid point (row-major, the last axis fastest).
+pub fn point_scenarios(base: &Scenario, axes: &[Axis]) -> Result<Vec<Scenario>, SweepError> {
+    Ok(points(base, axes)?.1)
+}
+
+/// The grid's points (row-major, the last axis fastest) and the scenario
+/// of each, all built before any is run: a bad value fails first.
+fn points(base: &Scenario, axes: &[Axis]) -> Result<(Vec<Vec<f64>>, Vec<Scenario>), SweepError> {
+    if axes.is_empty() || axes.len() > 2 {
+        return Err(SweepError::Axes(axes.len()));
+    }
+    let grid: Vec<Vec<f64>> = match axes.get(1) {
+        None => axes[0].values.iter().map(|&v| vec![v]).collect(),
+        Some(b) => axes[0]
+            .values
+            .iter()
+            .flat_map(|&x| b.values.iter().map(move |&y| vec![x, y]))
+            .collect(),
+    };
+    let scenarios = grid
+        .iter()
+        .map(|vals| {
+            let set: Vec<(String, toml::Value)> = axes
+                .iter()
+                .zip(vals)
+                .map(|(a, &v)| (a.path.clone(), toml::Value::Float(v)))
+                .collect();
+            base.with_values(&set)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(SweepError::Scenario)?;
+    Ok((grid, scenarios))
+}
+
+/// A point reads its targets only: it keeps no more records than the twins need.
+fn point_options(opts: RunOptions) -> RunOptions {
+    RunOptions {
+        keep: Keep::First(0),
+        ..opts
+    }
 }
 
 /// Runs every grid point, each with the trajectories `spend` allows: with
@@ -153,55 +199,77 @@ pub fn sweep_spending(
     spend: Spend,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sweep, SweepError> {
-    if axes.is_empty() || axes.len() > 2 {
-        return Err(SweepError::Axes(axes.len()));
-    }
-    let grid: Vec<Vec<f64>> = match axes.get(1) {
-        None => axes[0].values.iter().map(|&v| vec![v]).collect(),
-        Some(b) => axes[0]
-            .values
-            .iter()
-            .flat_map(|&x| b.values.iter().map(move |&y| vec![x, y]))
-            .collect(),
+    let Spend::UpTo { precision, ceiling } = spend else {
+        let part = sweep_part(base, axes, opts, 0..opts.trajectories, progress)?;
+        return sweep_merged(base, axes, part);
     };
-    // Build every point's scenario first: a bad value fails before any run.
-    let scenarios = grid
-        .iter()
-        .map(|vals| {
-            let set: Vec<(String, toml::Value)> = axes
-                .iter()
-                .zip(vals)
-                .map(|(a, &v)| (a.path.clone(), toml::Value::Float(v)))
-                .collect();
-            base.with_values(&set)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(SweepError::Scenario)?;
+    let (grid, scenarios) = points(base, axes)?;
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    // A point reads its targets only: keep no more records than the twins need.
-    let opts = RunOptions {
-        keep: Keep::First(0),
-        ..opts
-    };
+    let opts = point_options(opts);
     let mut points = Vec::with_capacity(grid.len());
     for (vals, sc) in grid.into_iter().zip(&scenarios) {
-        let r = match spend {
-            Spend::Fixed => run(sc, opts, progress, &cancel)?,
-            Spend::UpTo { precision, ceiling } => {
-                run_until(sc, opts, precision, ceiling, &widest, progress, &cancel)?.result
-            }
-        };
-        let trajectories = r.options.trajectories;
-        let (outcomes, spend) = outcomes(sc, &r);
-        points.push(Point {
-            values: vals,
-            outcomes,
-            spend,
-            trajectories,
+        let r = run_until(sc, opts, precision, ceiling, &widest, progress, &cancel)?.result;
+        points.push(point(vals, sc, &r));
+    }
+    Ok(finish(base, axes, opts, points))
+}
+
+/// Runs trajectories `range` of every grid point: the part of a sweep one
+/// machine (or shard) does, a [`Partial`] per point.
+pub fn sweep_part(
+    base: &Scenario,
+    axes: &[Axis],
+    opts: RunOptions,
+    range: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Partial>, SweepError> {
+    let (_, scenarios) = points(base, axes)?;
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let opts = point_options(opts);
+    scenarios
+        .iter()
+        .map(|sc| Ok(simulate(sc, opts, range.clone(), progress, &cancel)?))
+        .collect()
+}
+
+/// The sweep from every point's part over all trajectories (one machine's,
+/// or the merge of its shards').
+pub fn sweep_merged(
+    base: &Scenario,
+    axes: &[Axis],
+    parts: Vec<Partial>,
+) -> Result<Sweep, SweepError> {
+    let (grid, scenarios) = points(base, axes)?;
+    if parts.len() != grid.len() {
+        return Err(SweepError::Parts {
+            points: grid.len(),
+            parts: parts.len(),
         });
     }
+    let mut opts = None;
+    let mut out = Vec::with_capacity(grid.len());
+    for ((vals, sc), part) in grid.into_iter().zip(&scenarios).zip(parts) {
+        let r = assemble(sc, part)?;
+        opts = Some(r.options);
+        out.push(point(vals, sc, &r));
+    }
+    let opts = opts.ok_or(SweepError::Axes(0))?;
+    Ok(finish(base, axes, opts, out))
+}
+
+fn point(values: Vec<f64>, sc: &Scenario, r: &RunResult) -> Point {
+    let (outcomes, spend) = outcomes(sc, r);
+    Point {
+        values,
+        outcomes,
+        spend,
+        trajectories: r.options.trajectories,
+    }
+}
+
+fn finish(base: &Scenario, axes: &[Axis], opts: RunOptions, points: Vec<Point>) -> Sweep {
     let zh = base.meta.language == "zh";
-    Ok(Sweep {
+    Sweep {
         scenario: base.meta.name.clone(),
         label: base.meta.label.clone(),
         seed: opts.seed,
@@ -224,7 +292,7 @@ pub fn sweep_spending(
             }))
             .collect(),
         points,
-    })
+    }
 }
 
 /// `sweep.csv`: a row per grid point: the lever values, then each target's

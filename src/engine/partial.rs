@@ -110,6 +110,19 @@ impl Partial {
         gaps
     }
 
+    /// The same part keeping the records of only the run's first `kept`
+    /// trajectories (an analysis that needed every record has read them).
+    pub fn keep_first(mut self, kept: u64) -> Partial {
+        let kept = kept.min(self.kept);
+        for p in &mut self.pieces {
+            let rows = (kept.min(p.end)).saturating_sub(p.start) as usize;
+            p.values.truncate(rows * self.targets);
+            p.params.truncate(rows * self.params);
+        }
+        self.kept = kept;
+        self
+    }
+
     /// This part and `other` as one: refused if they are parts of different
     /// runs or hold a trajectory twice.
     pub fn merge(mut self, other: Partial) -> Result<Partial, MergeError> {

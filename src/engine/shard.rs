@@ -24,6 +24,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -174,6 +175,26 @@ impl Shard {
     }
 }
 
+/// What a shard of some command produces: a run's [`Partial`], or the
+/// partials of an analysis's runs (each over the same trajectories) with
+/// whatever else it counts. Parts of one job merge into one.
+pub trait Part: Serialize + DeserializeOwned + Clone {
+    fn merge(self, other: Self) -> Result<Self, MergeError>;
+    /// One of its runs' partials: all cover the same trajectories (none in
+    /// a damaged file).
+    fn first(&self) -> Option<&Partial>;
+}
+
+impl Part for Partial {
+    fn merge(self, other: Self) -> Result<Self, MergeError> {
+        Partial::merge(self, other)
+    }
+
+    fn first(&self) -> Option<&Partial> {
+        Some(self)
+    }
+}
+
 /// A posterior given on the command line (`--posterior DIR --take …`),
 /// re-attached at the merge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,8 +211,12 @@ pub struct Manifest {
     pub commit: String,
     pub scenario: String,
     pub scenario_file: PathBuf,
-    /// SHA-256 of the validated scenario (with its posterior attached).
+    /// SHA-256 of the validated scenarios the command runs (with their
+    /// posterior attached): the file's, and a comparison's or a sweep's others.
     pub scenario_sha256: String,
+    /// The command that ran the shard (`wfsim` and its arguments): the
+    /// merge of an analysis redoes its summary from it.
+    pub command: Vec<String>,
     pub seed: u64,
     /// Trajectories of the whole run.
     pub trajectories: u64,
@@ -207,18 +232,18 @@ pub struct Manifest {
 }
 
 #[derive(Serialize, Deserialize)]
-struct Body {
+struct Body<P> {
     source: String,
-    partial: Partial,
+    partial: P,
 }
 
 /// A partial-result file, read or about to be written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PartialFile {
+pub struct PartialFile<P = Partial> {
     pub manifest: Manifest,
     /// The scenario file's text, from which the merge rebuilds the scenario.
     pub source: String,
-    pub partial: Partial,
+    pub partial: P,
 }
 
 /// SHA-256, in hex.
@@ -229,30 +254,40 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The fingerprint of a validated scenario: what a run's numbers depend on
-/// (every field, the posterior's particles included).
-pub fn fingerprint(sc: &Scenario) -> String {
-    sha256(format!("{sc:?}").as_bytes())
+/// The fingerprint of validated scenarios: what their runs' numbers depend
+/// on (every field, the posterior's particles included).
+pub fn fingerprint(scenarios: &[&Scenario]) -> String {
+    let mut text = String::new();
+    for sc in scenarios {
+        text.push_str(&format!("{sc:?}\n"));
+    }
+    sha256(text.as_bytes())
 }
 
-impl PartialFile {
-    /// The file of shard `shard` (or `None` for a merge) of a run of `sc`.
+impl<P: Part> PartialFile<P> {
+    /// The file of shard `shard` (or `None` for a merge) of a command that
+    /// runs `scenarios` (the file's first).
     pub fn new(
-        sc: &Scenario,
+        scenarios: &[&Scenario],
+        command: Vec<String>,
         shard: Option<Shard>,
         posterior: Option<PosteriorArg>,
-        partial: Partial,
-    ) -> PartialFile {
+        partial: P,
+    ) -> PartialFile<P> {
+        let sc = scenarios[0];
+        let first = partial.first();
+        let (seed, trajectories) = first.map_or((0, 0), |p| (p.seed, p.trajectories));
         PartialFile {
             manifest: Manifest {
                 wfsim_version: env!("CARGO_PKG_VERSION").into(),
                 commit: env!("WFSIM_COMMIT").into(),
                 scenario: sc.meta.name.clone(),
                 scenario_file: sc.file.clone(),
-                scenario_sha256: fingerprint(sc),
-                seed: partial.seed,
-                trajectories: partial.trajectories,
-                ranges: ranges(&partial),
+                scenario_sha256: fingerprint(scenarios),
+                command,
+                seed,
+                trajectories,
+                ranges: first.map(ranges).unwrap_or_default(),
                 shard: shard.map(|s| s.to_string()),
                 statistics: STATISTICS.iter().map(|s| s.to_string()).collect(),
                 posterior,
@@ -272,7 +307,7 @@ impl PartialFile {
         })
         .map_err(|e| e.to_string())?;
         let mut m = self.manifest.clone();
-        m.ranges = ranges(&self.partial);
+        m.ranges = self.partial.first().map(ranges).unwrap_or_default();
         m.body_bytes = body.len() as u64;
         m.body_sha256 = sha256(&body);
         let mut out = MAGIC.to_vec();
@@ -282,25 +317,22 @@ impl PartialFile {
         Ok(out)
     }
 
-    /// The manifest alone (cheap: the body is not decoded, only checked).
-    pub fn read_manifest(path: &Path) -> Result<Manifest, ShardError> {
-        let bytes = read(path)?;
-        let (m, _) = split(path, &bytes)?;
-        Ok(m)
-    }
-
     /// Reads and checks a partial-result file.
-    pub fn read(path: &Path) -> Result<PartialFile, ShardError> {
+    pub fn read(path: &Path) -> Result<PartialFile<P>, ShardError> {
         let bytes = read(path)?;
         let (manifest, body) = split(path, &bytes)?;
         let damaged = |why: String| ShardError::Damaged {
             path: path.to_path_buf(),
             why,
         };
-        let b: Body = postcard::from_bytes(body).map_err(|e| damaged(e.to_string()))?;
-        if ranges(&b.partial) != manifest.ranges
-            || b.partial.seed != manifest.seed
-            || b.partial.trajectories != manifest.trajectories
+        let b: Body<P> = postcard::from_bytes(body).map_err(|e| damaged(e.to_string()))?;
+        let first = b
+            .partial
+            .first()
+            .ok_or_else(|| damaged("it holds no run".into()))?;
+        if ranges(first) != manifest.ranges
+            || first.seed != manifest.seed
+            || first.trajectories != manifest.trajectories
         {
             return Err(damaged("its manifest and its contents disagree".into()));
         }
@@ -316,9 +348,9 @@ impl PartialFile {
     pub fn merge(
         self,
         here: &Path,
-        other: PartialFile,
+        other: PartialFile<P>,
         there: &Path,
-    ) -> Result<PartialFile, ShardError> {
+    ) -> Result<PartialFile<P>, ShardError> {
         let (a, b) = (&self.manifest, &other.manifest);
         let differ = |what, x: String, y: String| ShardError::Different {
             what,
@@ -356,13 +388,20 @@ impl PartialFile {
                 path: there.to_path_buf(),
                 source,
             })?;
-        manifest.ranges = ranges(&partial);
+        manifest.ranges = partial.first().map(ranges).unwrap_or_default();
         Ok(PartialFile {
             manifest,
             source: self.source,
             partial,
         })
     }
+}
+
+/// The manifest of a partial-result file alone (the body is checked, not decoded).
+pub fn read_manifest(path: &Path) -> Result<Manifest, ShardError> {
+    let bytes = read(path)?;
+    let (m, _) = split(path, &bytes)?;
+    Ok(m)
 }
 
 fn ranges(p: &Partial) -> Vec<[u64; 2]> {
@@ -445,8 +484,8 @@ pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ShardError> {
 
 /// A merge of partial-result files.
 #[derive(Debug)]
-pub struct Merged {
-    pub file: PartialFile,
+pub struct Merged<P = Partial> {
+    pub file: PartialFile<P>,
     /// Files made by different builds.
     pub warnings: Vec<String>,
     /// The number of shards, when every file is one shard of the same cut:
@@ -455,9 +494,9 @@ pub struct Merged {
 }
 
 /// Merges the partial-result files `files` (in any order).
-pub fn merge_files(files: &[PathBuf]) -> Result<Merged, ShardError> {
+pub fn merge_files<P: Part>(files: &[PathBuf]) -> Result<Merged<P>, ShardError> {
     let mut warnings = Vec::new();
-    let count = |f: &PartialFile| {
+    let count = |f: &PartialFile<P>| {
         f.manifest
             .shard
             .as_deref()
@@ -468,10 +507,10 @@ pub fn merge_files(files: &[PathBuf]) -> Result<Merged, ShardError> {
     let Some(first) = it.next() else {
         return Err(ShardError::Nothing { paths: vec![] });
     };
-    let mut acc = PartialFile::read(first)?;
+    let mut acc = PartialFile::<P>::read(first)?;
     let mut shards = count(&acc);
     for f in it {
-        let next = PartialFile::read(f)?;
+        let next = PartialFile::<P>::read(f)?;
         if count(&next) != shards {
             shards = None;
         }

@@ -8,7 +8,10 @@ use std::sync::atomic::AtomicBool;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use wfsim::engine::shard::{PartialFile, Shard};
+use wfsim::analysis::compare::{Arm, ComparisonPart, compare, compare_part, comparison};
+use wfsim::analysis::job::Job;
+use wfsim::analysis::sweep::{Axis, sweep, sweep_merged, sweep_part};
+use wfsim::engine::shard::{Part, PartialFile, Shard, read_manifest};
 use wfsim::engine::{Partial, RunOptions, RunResult, assemble, run, simulate};
 use wfsim::scenario::Scenario;
 
@@ -117,21 +120,21 @@ fn a_run_missing_a_shard_is_not_assembled() {
 fn a_partial_file_cut_short_or_altered_is_refused() {
     let sc = template();
     let part = shards(&sc, opts(300), 1).pop().unwrap();
-    let file = PartialFile::new(&sc, Some(Shard::new(0, 1).unwrap()), None, part);
+    let file = PartialFile::new(&[&sc], vec![], Some(Shard::new(0, 1).unwrap()), None, part);
     let bytes = file.encode().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.partial");
     std::fs::write(&path, &bytes).unwrap();
     assert_eq!(PartialFile::read(&path).unwrap(), {
         let mut f = file.clone();
-        f.manifest = PartialFile::read_manifest(&path).unwrap();
+        f.manifest = read_manifest(&path).unwrap();
         f
     });
     // Every cut, at a spread of lengths, is refused.
     for len in (0..bytes.len()).step_by(bytes.len() / 37 + 1) {
         std::fs::write(&path, &bytes[..len]).unwrap();
         assert!(
-            PartialFile::read(&path).is_err(),
+            PartialFile::<Partial>::read(&path).is_err(),
             "accepted {len} of {} bytes",
             bytes.len()
         );
@@ -141,7 +144,7 @@ fn a_partial_file_cut_short_or_altered_is_refused() {
     let last = flipped.len() - 10;
     flipped[last] ^= 1;
     std::fs::write(&path, &flipped).unwrap();
-    let e = PartialFile::read(&path).unwrap_err();
+    let e = PartialFile::<Partial>::read(&path).unwrap_err();
     assert!(e.to_string().contains("checksum"), "{e}");
 }
 
@@ -273,8 +276,7 @@ fn the_shard_comes_from_the_schedulers_environment() {
     ];
     let (code, _, err) = wfsim_with(&args, dir.path(), &slurm);
     assert_eq!(code, 0, "{err}");
-    let m = PartialFile::read_manifest(&dir.path().join("o/shards/shard-0002-of-0004.partial"))
-        .unwrap();
+    let m = read_manifest(&dir.path().join("o/shards/shard-0002-of-0004.partial")).unwrap();
     assert_eq!(m.ranges, vec![[150, 225]]);
     assert_eq!(m.shard.as_deref(), Some("2/4"));
     // Kubernetes says the index but not the count.
@@ -310,4 +312,144 @@ fn a_shard_killed_mid_run_leaves_nothing_a_merge_accepts() {
         assert_eq!(code, 2, "{err}");
         assert!(err.contains("no partial results"), "{err}");
     }
+}
+
+/// The template's declared variants, as compare's arms.
+fn arms(sc: &Scenario) -> (Arm, Vec<Arm>) {
+    let variants = sc
+        .variants
+        .iter()
+        .map(|v| Arm {
+            name: v.name.clone(),
+            label: v.label.clone(),
+            scenario: sc.variant(v).unwrap(),
+            weight: v.weight,
+        })
+        .collect();
+    let base = Arm {
+        name: "baseline".into(),
+        label: "baseline".into(),
+        scenario: sc.clone(),
+        weight: None,
+    };
+    (base, variants)
+}
+
+#[test]
+fn a_comparison_in_shards_is_the_one_machine_comparison() {
+    let sc = template();
+    let (base, variants) = arms(&sc);
+    assert!(variants.len() >= 2, "the template declares variants");
+    let o = opts(1_234);
+    let whole = serde_json::to_string(&compare(&base, &variants, o, &|_| {}).unwrap()).unwrap();
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+    for count in [1, 3, 7] {
+        let mut parts: Vec<ComparisonPart> = (0..count)
+            .map(|i| {
+                let r = Shard::new(i, count).unwrap().range(o.trajectories);
+                compare_part(&base, &variants, o, r, &|_| {}).unwrap()
+            })
+            .collect();
+        parts.shuffle(&mut rng);
+        let merged = parts
+            .into_iter()
+            .reduce(|a, b| a.merge(b).unwrap())
+            .unwrap();
+        let c = comparison(&base, &variants, merged).unwrap();
+        assert_eq!(serde_json::to_string(&c).unwrap(), whole, "{count} shards");
+    }
+}
+
+#[test]
+fn a_sweep_in_shards_is_the_one_machine_sweep() {
+    let sc = template();
+    let axes = vec![Axis::parse("levers.exam_support.reward=0,3000").unwrap()];
+    let o = opts(700);
+    let whole = serde_json::to_string(&sweep(&sc, &axes, o, &|_| {}).unwrap()).unwrap();
+    for count in [1, 3, 7] {
+        let parts: Vec<Job> = (0..count)
+            .rev()
+            .map(|i| {
+                let r = Shard::new(i, count).unwrap().range(o.trajectories);
+                Job::Sweep(sweep_part(&sc, &axes, o, r, &|_| {}).unwrap())
+            })
+            .collect();
+        let Job::Sweep(points) = parts
+            .into_iter()
+            .reduce(|a, b| a.merge(b).unwrap())
+            .unwrap()
+        else {
+            unreachable!()
+        };
+        let s = sweep_merged(&sc, &axes, points).unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), whole, "{count} shards");
+    }
+}
+
+#[test]
+fn shards_of_different_commands_do_not_merge() {
+    let sc = template();
+    let o = opts(300);
+    let run = Job::Run(Box::new(shards(&sc, o, 1).pop().unwrap()));
+    let axes = vec![Axis::parse("levers.exam_support.reward=0,3000").unwrap()];
+    let sweep = Job::Sweep(sweep_part(&sc, &axes, o, 0..300, &|_| {}).unwrap());
+    let e = run.merge(sweep).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the command is run in one and sweep"),
+        "{e}"
+    );
+}
+
+/// The files a command wrote into `dir` with these names, as bytes.
+fn files(dir: &Path, names: &[&str]) -> Vec<Vec<u8>> {
+    names
+        .iter()
+        .map(|n| std::fs::read(dir.join(n)).unwrap_or_else(|e| panic!("{n}: {e}")))
+        .collect()
+}
+
+#[test]
+fn compare_and_sweep_shard_and_merge_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let (code, out, err) = wfsim(args, d);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    let base = ["-n", "900", "-j", "1", "-q"];
+    let set = ["--set", "levers.exam_support.reward=0,3000"];
+    ok(&[&["compare", TEMPLATE, "-o", "c1"][..], &base].concat());
+    ok(&[&["sweep", TEMPLATE, "-o", "s1"][..], &set, &base].concat());
+    for i in ["1/3", "2/3", "0/3"] {
+        ok(&[&["compare", TEMPLATE, "-o", "c3", "--shard", i][..], &base].concat());
+        ok(&[
+            &["sweep", TEMPLATE, "-o", "s3", "--shard", i][..],
+            &set,
+            &base,
+        ]
+        .concat());
+    }
+    // Merged into the folder the shards were written for.
+    ok(&["merge", "c3", "-q"]);
+    ok(&["merge", "s3/shards", "-q"]);
+    let compared = ["compare.json", "compare.csv", "compare.svg", "compare.html"];
+    assert_eq!(
+        files(&d.join("c3"), &compared),
+        files(&d.join("c1"), &compared)
+    );
+    let swept = ["sweep.json", "sweep.csv", "sweep.svg"];
+    assert_eq!(files(&d.join("s3"), &swept), files(&d.join("s1"), &swept));
+    // A comparison's and a sweep's shards are not one run.
+    let (code, _, err) = wfsim(
+        &[
+            "merge",
+            "c3/shards/shard-0000-of-0003.partial",
+            "s3/shards/shard-0001-of-0003.partial",
+        ],
+        d,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("not parts of one run"), "{err}");
 }
