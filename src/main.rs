@@ -8,7 +8,9 @@
 //! - 1 a scenario file has errors (do not retry: fix the file);
 //! - 2 any other mistake: arguments, files of different runs (do not retry);
 //! - 3 a file could not be read or written (may be transient: retry);
-//! - 4 a merge found shards missing (retry when they have finished).
+//! - 4 a merge found shards missing (retry when they have finished);
+//! - 130 interrupted (SIGINT, or SIGTERM from a scheduler's pre-emption or
+//!   time limit) while running: nothing was written; run it again.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -337,6 +339,30 @@ enum Failure {
     Io(String),
     /// A merge lacks shards (exit 4): retry when they have finished.
     Incomplete(String),
+    /// Stopped by a signal while running (exit 130): nothing was written.
+    Interrupted,
+}
+
+/// Set by the first SIGINT or SIGTERM, for the runs that watch it
+/// ([`watch_signals`]): they stop between blocks of trajectories and
+/// write nothing.
+static STOP: AtomicBool = AtomicBool::new(false);
+/// Whether a run is watching [`STOP`]; if not, a signal ends the process.
+static WATCHED: AtomicBool = AtomicBool::new(false);
+
+/// Lets a signal stop the run in hand cleanly (a second one, or one when no
+/// run watches, exits at once), and returns the flag the run watches.
+fn watch_signals() -> &'static AtomicBool {
+    WATCHED.store(true, std::sync::atomic::Ordering::SeqCst);
+    &STOP
+}
+
+/// A runner error: an interruption has its own exit code.
+fn run_failure(e: wfsim::engine::RunError) -> Failure {
+    match e {
+        wfsim::engine::RunError::Interrupted => Failure::Interrupted,
+        e => other(e),
+    }
 }
 
 /// `--precision` and its ceiling, shared by run, sweep and solve.
@@ -379,6 +405,20 @@ fn other(e: impl std::fmt::Display) -> Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Without a handler a signal would kill the process mid-write; the
+    // outputs are written whole or not at all either way, but a watched
+    // run stops between blocks and says so. Best effort: if the handler
+    // cannot be installed, signals keep their default action.
+    let _ = ctrlc::set_handler(|| {
+        use std::sync::atomic::Ordering::SeqCst;
+        if WATCHED.load(SeqCst) && !STOP.swap(true, SeqCst) {
+            eprintln!(
+                "\ninterrupted: stopping (nothing will be written; a second signal exits at once)"
+            );
+        } else {
+            std::process::exit(130);
+        }
+    });
     let result = match cli.command {
         Command::Validate { files } => validate(&files),
         Command::Init { path, force } => init(&path, force),
@@ -489,6 +529,10 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(4)
         }
+        Err(Failure::Interrupted) => {
+            eprintln!("error: interrupted; nothing was written");
+            ExitCode::from(130)
+        }
     }
 }
 
@@ -564,6 +608,7 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
             ),
             Err(Failure::Scenario(m)) => scenario_errors.push(m),
             Err(Failure::Other(m) | Failure::Io(m) | Failure::Incomplete(m)) => other.push(m),
+            Err(Failure::Interrupted) => return Err(Failure::Interrupted),
         }
     }
     if !other.is_empty() {
@@ -631,8 +676,8 @@ fn run(
     let (result, note) = match spend {
         Spend::Fixed => {
             let bar = args.progress(opts.trajectories, sc.meta.name.clone());
-            let r = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false))
-                .map_err(other)?;
+            let r = wfsim::engine::run(&sc, opts, &|k| bar.inc(k), watch_signals())
+                .map_err(run_failure)?;
             bar.finish_and_clear();
             (r, None)
         }
@@ -648,9 +693,9 @@ fn run(
                 opts.seed,
                 opts.threads,
                 &|k| bar.inc(k),
-                &AtomicBool::new(false),
+                watch_signals(),
             )
-            .map_err(other)?;
+            .map_err(run_failure)?;
             bar.finish_and_clear();
             let note = pr.describe();
             (pr.result, Some(note))

@@ -7,7 +7,6 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use wfsim::analysis::job::Job;
 use wfsim::engine::RunOptions;
@@ -192,8 +191,8 @@ pub fn run_shard(file: &Path, args: &RunArgs, s: Shard, force: bool) -> Result<(
         what: sc.meta.name.clone(),
     };
     write_shard(of, args, opts, |range, progress| {
-        let part = wfsim::engine::simulate(&sc, opts, range, progress, &AtomicBool::new(false))
-            .map_err(other)?;
+        let part = wfsim::engine::simulate(&sc, opts, range, progress, super::watch_signals())
+            .map_err(super::run_failure)?;
         Ok(Job::Run(Box::new(part)))
     })
 }

@@ -453,3 +453,33 @@ fn compare_and_sweep_shard_and_merge_on_the_command_line() {
     assert_eq!(code, 2);
     assert!(err.contains("not parts of one run"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_shard_stopped_by_sigterm_exits_130_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))
+        .args([
+            "run", TEMPLATE, "-n", "4000000", "-q", "-o", "o", "--shard", "1/2",
+        ])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // What a scheduler's pre-emption or time limit sends.
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted; nothing was written"), "{err}");
+    assert!(
+        !dir.path()
+            .join("o/shards/shard-0001-of-0002.partial")
+            .exists()
+    );
+}
