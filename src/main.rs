@@ -278,6 +278,8 @@ enum Command {
         run: RunArgs,
         #[command(flatten)]
         chart: ChartArgs,
+        #[command(flatten)]
+        shard: shard::ShardArgs,
     },
     /// The answers table of scenarios/README.md: every target of each plan with its
     /// reading, P(met), binding limit and the unknowns that move it most.
@@ -501,7 +503,10 @@ fn main() -> ExitCode {
             top,
             run,
             chart,
-        } => sensitivity(&file, top, &run, &chart),
+            shard,
+        } => shard
+            .mode(None)
+            .and_then(|mode| sensitivity(&file, top, &run, &chart, mode)),
         Command::Table {
             files,
             trajectories,
@@ -573,6 +578,13 @@ fn replay(
             chart,
             ..
         } => sweep(&file, &axes, &target, &set(run), Spend::Fixed, &chart, mode),
+        Command::Sensitivity {
+            file,
+            top,
+            run,
+            chart,
+            ..
+        } => sensitivity(&file, top, &set(run), &chart, mode),
         _ => Err(Failure::Other(format!(
             "the shards' command ({}) is not one a merge can finish",
             command.join(" ")
@@ -1338,7 +1350,14 @@ fn solve(
     })
 }
 
-fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Result<(), Failure> {
+fn sensitivity(
+    file: &Path,
+    top: usize,
+    args: &RunArgs,
+    chart: &ChartArgs,
+    mode: shard::Mode,
+) -> Result<(), Failure> {
+    use wfsim::analysis::sensitivity::{sensitivity_of, sensitivity_part};
     let sc = args.load(file)?;
     // Nothing uncertain, nothing to rank: say so before running anything.
     if wfsim::model::Sampled::uncertain_names(&sc).is_empty() {
@@ -1347,14 +1366,47 @@ fn sensitivity(file: &Path, top: usize, args: &RunArgs, chart: &ChartArgs) -> Re
             file.display()
         )));
     }
-    // Every trajectory is ranked.
-    let opts = args.options(&sc)?.keeping_all();
+    let opts = args.options(&sc)?;
     let dir = args.output(&sc, "sensitivity")?;
-    let bar = args.progress(opts.trajectories, "sensitivity");
-    let r =
-        wfsim::engine::run(&sc, opts, &|k| bar.inc(k), &AtomicBool::new(false)).map_err(other)?;
-    bar.finish_and_clear();
-    let s = wfsim::analysis::sensitivity::analyse(&sc, &r);
+    let part = match mode {
+        shard::Mode::Whole => {
+            let bar = args.progress(opts.trajectories, "sensitivity");
+            let part = sensitivity_part(
+                &sc,
+                opts,
+                0..opts.trajectories,
+                &|k| bar.inc(k),
+                watch_signals(),
+            )
+            .map_err(run_failure)?;
+            bar.finish_and_clear();
+            part
+        }
+        shard::Mode::Shard { shard: s, force } => {
+            let of = shard::ShardOf {
+                dir: dir.path(),
+                shard: s,
+                force,
+                scenarios: &[&sc],
+                what: "sensitivity".into(),
+            };
+            return shard::write_shard(of, args, opts, |range, progress| {
+                let part = sensitivity_part(&sc, opts, range, progress, watch_signals())
+                    .map_err(run_failure)?;
+                Ok(Job::Sensitivity(Box::new(part)))
+            });
+        }
+        shard::Mode::Merged { job, fingerprint } => {
+            shard::check_same(&[&sc], &fingerprint)?;
+            let Job::Sensitivity(part) = job else {
+                return Err(Failure::Other(
+                    "the partial results are not of a sensitivity analysis".into(),
+                ));
+            };
+            *part
+        }
+    };
+    let (s, _) = sensitivity_of(&sc, part).map_err(run_failure)?;
     let written = wfsim::report::write_sensitivity(
         &dir,
         &s,

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::compare::ComparisonPart;
+use super::sensitivity::SensitivityPart;
 use crate::engine::Partial;
 use crate::engine::partial::MergeError;
 use crate::engine::shard::Part;
@@ -17,6 +18,7 @@ pub enum Job {
     Compare(ComparisonPart),
     /// A partial per grid point, in the sweep's order.
     Sweep(Vec<Partial>),
+    Sensitivity(Box<SensitivityPart>),
 }
 
 impl Job {
@@ -26,6 +28,7 @@ impl Job {
             Job::Run(_) => "run",
             Job::Compare(_) => "compare",
             Job::Sweep(_) => "sweep",
+            Job::Sensitivity(_) => "sensitivity",
         }
     }
 }
@@ -64,6 +67,9 @@ impl Part for Job {
                         .collect::<Result<_, _>>()?,
                 ))
             }
+            (Job::Sensitivity(a), Job::Sensitivity(b)) => {
+                Ok(Job::Sensitivity(Box::new(a.merge(*b)?)))
+            }
             (a, b) => Err(differ(&a, &b, "the command")),
         }
     }
@@ -73,6 +79,7 @@ impl Part for Job {
             Job::Run(p) => Some(p),
             Job::Compare(c) => c.arms.first(),
             Job::Sweep(points) => points.first(),
+            Job::Sensitivity(s) => Some(&s.run),
         }
     }
 }

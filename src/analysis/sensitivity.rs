@@ -12,14 +12,27 @@
 //!   metric in its year: the direction and strength of the association over
 //!   the whole range.
 //!
+//! `wfsim sensitivity` counts the swing over every trajectory into deciles
+//! fixed before the run ([`Deciles`]: from reference draws of the
+//! unknowns), so its memory does not grow with the run and the counts of
+//! shards add up; ρ is over the first trajectories, whose records every run
+//! keeps. The explanation of a run's near-certain answers ranks on those
+//! records alone, with their own deciles ([`analyse`]).
+//!
 //! Parameters are ranked by the absolute swing (ties by |ρ|). A parameter
 //! that ranks high is where better data, or a policy that moves it, would
 //! change the answer most. Both measures are marginal: correlated inputs
 //! share credit, which the report says.
 
+use std::ops::Range;
+use std::sync::atomic::AtomicBool;
+
 use serde::{Deserialize, Serialize};
 
-use crate::engine::RunResult;
+use crate::engine::partial::MergeError;
+use crate::engine::{Partial, RunError, RunOptions, RunResult, assemble, simulate};
+use crate::model::streams::Streams;
+use crate::model::{Sampled, Trajectory};
 use crate::scenario::Scenario;
 
 /// One parameter's influence on one target.
@@ -93,8 +106,16 @@ fn correlation(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
-/// Ranks the parameters' influence on every target of a finished run.
+/// Ranks the parameters' influence on every target of a finished run, from
+/// its kept records alone (the deciles are the records' own): what the
+/// explanation of a run's near-certain answers reads.
 pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
+    rank(sc, r, None)
+}
+
+/// Ranks from the records, with the swing from `counts` when given (the
+/// decile counts of every trajectory of a [`SensitivityPart`]).
+fn rank(sc: &Scenario, r: &RunResult, counts: Option<&DecileCounts>) -> Sensitivity {
     let rec = &r.records;
     // The kept trajectories: all of them when the run kept them all.
     let n = rec.len();
@@ -141,8 +162,13 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
         };
         let mut influences: Vec<Influence> = (0..np)
             .map(|k| {
-                let o = &orders[k];
-                let (lo, hi) = (share(&o[..decile]), share(&o[n - decile..]));
+                let (lo, hi) = match counts {
+                    Some(c) => c.shares(t, k),
+                    None => {
+                        let o = &orders[k];
+                        (share(&o[..decile]), share(&o[n - decile..]))
+                    }
+                };
                 Influence {
                     parameter: rec.param_names[k].clone(),
                     swing: hi - lo,
@@ -187,14 +213,188 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
             influences,
         });
     }
+    let method = match counts {
+        Some(_) => format!(
+            "swing: P(met) among all trajectories whose draw of the parameter is in its top decile minus its bottom decile (deciles of {REFERENCE_DRAWS} reference draws of the unknowns, fixed before the run); rank_correlation: Spearman's rho with the target's metric in its year, over the first {n} trajectories; marginal measures (correlated inputs share credit)"
+        ),
+        None => "swing: P(met) in the parameter's top decile minus its bottom decile; rank_correlation: Spearman's rho with the target's metric in its year; marginal measures (correlated inputs share credit)".into(),
+    };
     Sensitivity {
         scenario: sc.meta.name.clone(),
         label: sc.meta.label.clone(),
         seed: r.options.seed,
-        trajectories: n as u64,
-        method: "swing: P(met) in the parameter's top decile minus its bottom decile; rank_correlation: Spearman's rho with the target's metric in its year; marginal measures (correlated inputs share credit)".into(),
+        trajectories: counts.map_or(n as u64, |_| r.options.trajectories),
+        method,
         targets,
     }
+}
+
+/// Reference draws of the unknowns that fix each one's deciles.
+pub const REFERENCE_DRAWS: u64 = 10_000;
+
+/// Each unknown's bottom-decile and top-decile bounds: the 1,000th smallest
+/// and 1,000th largest of [`REFERENCE_DRAWS`] draws of the run's unknowns
+/// (priors or posterior, correlations and shared draws included) on streams
+/// of their own. Known before the run, the same on every machine, so that
+/// the trajectories in each decile are counted as they go and the counts of
+/// shards add up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deciles {
+    pub low: Vec<f64>,
+    pub high: Vec<f64>,
+}
+
+impl Deciles {
+    pub fn of(sc: &Scenario, seed: u64, pool: &rayon::ThreadPool) -> Deciles {
+        use rayon::prelude::*;
+        let np = Sampled::uncertain_names(sc).len();
+        let m = REFERENCE_DRAWS as usize;
+        let draws: Vec<f64> = pool.install(|| {
+            (0..m)
+                .into_par_iter()
+                .map_init(
+                    || Trajectory::new(sc),
+                    |traj, i| {
+                        traj.draw_unknowns(sc, &Streams::reference(seed, i as u64));
+                        let mut row = vec![0.0; np];
+                        traj.params.uncertain_values(sc, &mut row);
+                        row
+                    },
+                )
+                .flatten()
+                .collect()
+        });
+        let tenth = m / 10;
+        let (mut low, mut high) = (vec![0.0; np], vec![0.0; np]);
+        for k in 0..np {
+            let mut col: Vec<f64> = draws.iter().skip(k).step_by(np).copied().collect();
+            col.sort_by(f64::total_cmp);
+            low[k] = col[tenth - 1];
+            high[k] = col[m - tenth];
+        }
+        Deciles { low, high }
+    }
+}
+
+/// For each target (then the joint) and unknown, the trajectories whose
+/// draw is in its bottom decile and in its top decile, and how many of
+/// each met the target: integers, so shards add up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecileCounts {
+    pub params: usize,
+    /// `[slot * params + k]`: (bottom, bottom met, top, top met).
+    pub counts: Vec<[u64; 4]>,
+}
+
+impl DecileCounts {
+    /// P(met) in the bottom and the top decile of unknown `k`, for slot `t`.
+    fn shares(&self, t: usize, k: usize) -> (f64, f64) {
+        let [n0, m0, n1, m1] = self.counts[t * self.params + k];
+        let share = |m: u64, n: u64| m as f64 / n.max(1) as f64;
+        (share(m0, n0), share(m1, n1))
+    }
+}
+
+/// One shard of a sensitivity analysis: the run's partial and the decile
+/// counts of its trajectories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensitivityPart {
+    pub run: Partial,
+    pub deciles: Deciles,
+    pub counts: DecileCounts,
+}
+
+impl SensitivityPart {
+    pub fn merge(self, o: SensitivityPart) -> Result<SensitivityPart, MergeError> {
+        if self.deciles != o.deciles {
+            return Err(MergeError::DifferentRuns {
+                what: "the unknowns' reference deciles",
+                a: format!("{} bounds", self.deciles.low.len()),
+                b: format!("{} bounds", o.deciles.low.len()),
+            });
+        }
+        let mut counts = self.counts;
+        for (a, b) in counts.counts.iter_mut().zip(&o.counts.counts) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        Ok(SensitivityPart {
+            run: self.run.merge(o.run)?,
+            deciles: self.deciles,
+            counts,
+        })
+    }
+}
+
+/// Runs trajectories `range` and counts, for every unknown, the trajectories
+/// in its bottom and top decile and how many met each target.
+pub fn sensitivity_part(
+    sc: &Scenario,
+    opts: RunOptions,
+    range: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<SensitivityPart, RunError> {
+    let deciles = Deciles::of(sc, opts.seed, &crate::engine::runner::pool(opts.threads)?);
+    // Every trajectory's draws and values until they are counted; then only
+    // the records a run keeps.
+    let run = simulate(sc, opts.keeping_all(), range, progress, cancel)?;
+    let (nt, np) = (run.targets, run.params);
+    let mut counts = vec![[0u64; 4]; (nt + 1) * np];
+    let mut met = vec![false; nt + 1];
+    for piece in &run.pieces {
+        let rows = (piece.end - piece.start) as usize;
+        for i in 0..rows {
+            let values = &piece.values[i * nt..(i + 1) * nt];
+            for (t, tg) in sc.targets.iter().enumerate() {
+                met[t] = tg.op.holds(values[t], tg.threshold);
+            }
+            met[nt] = met[..nt].iter().all(|&m| m);
+            for (k, &x) in piece.params[i * np..(i + 1) * np].iter().enumerate() {
+                let side = if x <= deciles.low[k] {
+                    0
+                } else if x >= deciles.high[k] {
+                    2
+                } else {
+                    continue;
+                };
+                for (t, &m) in met.iter().enumerate() {
+                    let c = &mut counts[t * np + k];
+                    c[side] += 1;
+                    c[side + 1] += u64::from(m);
+                }
+            }
+        }
+    }
+    let kept = opts.keep.of(opts.trajectories);
+    Ok(SensitivityPart {
+        run: run.keep_first(kept),
+        deciles,
+        counts: DecileCounts { params: np, counts },
+    })
+}
+
+/// The analysis from the part of every trajectory (one machine's, or the
+/// merge of its shards'): the swing over all of them, ρ over the records
+/// kept. Also returns the run's results.
+pub fn sensitivity_of(
+    sc: &Scenario,
+    part: SensitivityPart,
+) -> Result<(Sensitivity, RunResult), RunError> {
+    let r = assemble(sc, part.run)?;
+    Ok((rank(sc, &r, Some(&part.counts)), r))
+}
+
+/// Runs a scenario and ranks its unknowns' influence on every target.
+pub fn sensitivity(
+    sc: &Scenario,
+    opts: RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<(Sensitivity, RunResult), RunError> {
+    let part = sensitivity_part(sc, opts, 0..opts.trajectories, progress, cancel)?;
+    sensitivity_of(sc, part)
 }
 
 /// The `k` unknowns that move a target most: by |swing| (then |ρ|) when

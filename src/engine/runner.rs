@@ -238,6 +238,14 @@ pub fn run(
     Ok(r)
 }
 
+/// A pool of `threads` worker threads (0: one per core).
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Pool { threads, source: e })
+}
+
 /// Twin trajectories run to split each target's spread in a run of `n`: a
 /// tenth of the run, at least 100, at most [`MAX_TWINS`].
 pub fn twins(n: u64) -> u64 {
@@ -269,13 +277,7 @@ pub fn simulate(
     }
     let range = range.start.min(opts.trajectories)..range.end.min(opts.trajectories);
     let started = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| RunError::Pool {
-            threads: opts.threads,
-            source: e,
-        })?;
+    let pool = pool(opts.threads)?;
 
     let mut part = Partial {
         seed: opts.seed,

@@ -61,6 +61,14 @@ impl Streams {
         }
     }
 
+    /// Streams of the `i`-th reference draw of a run's unknowns: a family
+    /// apart from every trajectory's, so that a statistic fixed before the
+    /// run (a sensitivity analysis's deciles of each unknown) is the same on
+    /// every machine that runs part of it.
+    pub fn reference(seed: u64, i: u64) -> Streams {
+        Streams::new(mix(seed ^ 0x7265_6665_7265_6E63), i)
+    }
+
     /// A fresh generator for one (region, year, purpose). `year` is the
     /// index in the projection (0 for per-trajectory draws).
     #[inline]

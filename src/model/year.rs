@@ -67,15 +67,20 @@ impl Trajectory {
 
     /// Simulates a trajectory from the given streams (a twin's, say).
     pub fn run_with(&mut self, sc: &Scenario, streams: &Streams) {
-        let streams = *streams;
+        self.draw_unknowns(sc, streams);
+        self.years(sc, streams);
+    }
+
+    /// Draws the trajectory's unknowns (every number drawn once per
+    /// trajectory, from the file's priors or its posterior) and nothing else.
+    pub fn draw_unknowns(&mut self, sc: &Scenario, streams: &Streams) {
         self.params.set_chance(None);
-        self.params.draw_trajectory(sc, &streams);
+        self.params.draw_trajectory(sc, streams);
         if let (Some(post), Some(pinned)) = (&sc.posterior, &self.posterior) {
             // One particle per trajectory, by weight, from its own stream.
             let u: f64 = streams.rng(ALL_REGIONS, 0, POSTERIOR).random();
             self.params.pin(sc, pinned, post.row(post.pick(u)));
         }
-        self.years(sc, &streams);
     }
 
     /// Simulates a trajectory whose numbers named by `pinned` take `row`'s

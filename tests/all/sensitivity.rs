@@ -149,3 +149,39 @@ fn i(p: &str, swing: f64, rho: f64) -> wfsim::analysis::sensitivity::Influence {
         rank_correlation: rho,
     }
 }
+
+/// The deciles fixed before the run (from reference draws of the unknowns)
+/// hold a tenth of the run's trajectories each, to within the sampling
+/// error of both the run and the reference draws.
+#[test]
+fn the_reference_deciles_hold_a_tenth_of_the_trajectories_each() {
+    use wfsim::analysis::sensitivity::{REFERENCE_DRAWS, sensitivity_part};
+    let sc = crate::common::template();
+    let n = 6_000u64;
+    let opts = wfsim::engine::RunOptions::for_scenario(&sc, Some(n), Some(3), Some(2));
+    let part = sensitivity_part(
+        &sc,
+        opts,
+        0..n,
+        &|_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+    let names = wfsim::model::Sampled::uncertain_names(&sc);
+    // 4 standard errors of a tenth, from the run and from the reference.
+    let tol = 4.0 * (0.09 / n as f64 + 0.09 / REFERENCE_DRAWS as f64).sqrt();
+    let mut checked = 0;
+    for path in ["parameters.exam.junior_pass_rate", "funding.growth"] {
+        let k = names.iter().position(|p| p == path).unwrap();
+        let [low, _, high, _] = part.counts.counts[k];
+        for c in [low, high] {
+            let share = c as f64 / n as f64;
+            assert!(
+                (share - 0.1).abs() < tol,
+                "{path}: {share} of trajectories in a decile"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}

@@ -483,3 +483,57 @@ fn a_shard_stopped_by_sigterm_exits_130_and_writes_nothing() {
             .exists()
     );
 }
+
+#[test]
+fn a_sensitivity_analysis_in_shards_is_the_one_machine_analysis() {
+    use wfsim::analysis::sensitivity::{sensitivity, sensitivity_of, sensitivity_part};
+    let sc = template();
+    let o = opts(1_500);
+    let cancel = AtomicBool::new(false);
+    let (whole, _) = sensitivity(&sc, o, &|_| {}, &cancel).unwrap();
+    let whole = serde_json::to_string(&whole).unwrap();
+    for count in [1, 3, 7] {
+        let merged = (0..count)
+            .map(|i| {
+                let r = Shard::new(i, count).unwrap().range(o.trajectories);
+                Job::Sensitivity(Box::new(
+                    sensitivity_part(&sc, o, r, &|_| {}, &cancel).unwrap(),
+                ))
+            })
+            .rev()
+            .reduce(|a, b| a.merge(b).unwrap())
+            .unwrap();
+        let Job::Sensitivity(part) = merged else {
+            unreachable!()
+        };
+        let (s, _) = sensitivity_of(&sc, *part).unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), whole, "{count} shards");
+    }
+}
+
+#[test]
+fn sensitivity_shards_and_merges_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = ["-n", "600", "-j", "1", "-q"];
+    let ok = |args: &[&str]| {
+        let (code, _, err) = wfsim(args, d);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    };
+    ok(&[&["sensitivity", TEMPLATE, "-o", "one"][..], &base].concat());
+    for i in ["0/2", "1/2"] {
+        ok(&[
+            &["sensitivity", TEMPLATE, "-o", "two", "--shard", i][..],
+            &base,
+        ]
+        .concat());
+    }
+    ok(&["merge", "two", "-q"]);
+    let out = [
+        "sensitivity.json",
+        "sensitivity.csv",
+        "tornado-certified-2025.svg",
+        "tornado-joint.svg",
+    ];
+    assert_eq!(files(&d.join("two"), &out), files(&d.join("one"), &out));
+}
