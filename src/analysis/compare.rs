@@ -18,6 +18,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::partial::MergeError;
+use crate::engine::runner::slices;
 use crate::engine::{Partial, RunError, RunOptions, RunResult, assemble, simulate};
 use crate::scenario::Scenario;
 use crate::stats::interval::{Z95, wilson};
@@ -380,14 +381,23 @@ pub fn compare_part(
     let scenarios: Vec<&Scenario> = std::iter::once(&base.scenario)
         .chain(variants.iter().map(|v| &v.scenario))
         .collect();
-    let mut arms = Vec::with_capacity(scenarios.len());
-    for sc in &scenarios {
-        arms.push(simulate(sc, all, range.clone(), progress, &cancel)?);
-    }
-    let pairs = Pairs::of(&scenarios, &arms);
     let kept = opts.keep.of(opts.trajectories);
-    let arms = arms.into_iter().map(|p| p.keep_first(kept)).collect();
-    Ok(ComparisonPart { arms, pairs })
+    let mut acc: Option<ComparisonPart> = None;
+    // A slice at a time, so that memory does not grow with the run.
+    for slice in slices(range) {
+        let mut arms = Vec::with_capacity(scenarios.len());
+        for sc in &scenarios {
+            arms.push(simulate(sc, all, slice.clone(), progress, &cancel)?);
+        }
+        let pairs = Pairs::of(&scenarios, &arms);
+        let arms = arms.into_iter().map(|p| p.keep_first(kept)).collect();
+        let part = ComparisonPart { arms, pairs };
+        acc = Some(match acc {
+            None => part,
+            Some(a) => a.merge(part).map_err(|_| RunError::Malformed("slices"))?,
+        });
+    }
+    Ok(acc.ok_or(RunError::Malformed("slices"))?)
 }
 
 /// Runs every arm on the same random numbers and compares them with the first.

@@ -30,6 +30,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::partial::MergeError;
+use crate::engine::runner::slices;
 use crate::engine::{Partial, RunError, RunOptions, RunResult, assemble, simulate};
 use crate::model::streams::Streams;
 use crate::model::{Sampled, Trajectory};
@@ -337,9 +338,28 @@ pub fn sensitivity_part(
     cancel: &AtomicBool,
 ) -> Result<SensitivityPart, RunError> {
     let deciles = Deciles::of(sc, opts.seed, &crate::engine::runner::pool(opts.threads)?);
-    // Every trajectory's draws and values until they are counted; then only
-    // the records a run keeps.
-    let run = simulate(sc, opts.keeping_all(), range, progress, cancel)?;
+    // Every trajectory's draws and values until they are counted, a slice
+    // at a time; then only the records a run keeps.
+    let kept = opts.keep.of(opts.trajectories);
+    let mut acc: Option<SensitivityPart> = None;
+    for slice in slices(range) {
+        let run = simulate(sc, opts.keeping_all(), slice, progress, cancel)?;
+        let counts = count_deciles(sc, &run, &deciles);
+        let part = SensitivityPart {
+            run: run.keep_first(kept),
+            deciles: deciles.clone(),
+            counts,
+        };
+        acc = Some(match acc {
+            None => part,
+            Some(a) => a.merge(part).map_err(|_| RunError::Malformed("slices"))?,
+        });
+    }
+    acc.ok_or(RunError::Malformed("slices"))
+}
+
+/// The decile counts of the trajectories of `run` (which keeps them all).
+fn count_deciles(sc: &Scenario, run: &Partial, deciles: &Deciles) -> DecileCounts {
     let (nt, np) = (run.targets, run.params);
     let mut counts = vec![[0u64; 4]; (nt + 1) * np];
     let mut met = vec![false; nt + 1];
@@ -367,12 +387,7 @@ pub fn sensitivity_part(
             }
         }
     }
-    let kept = opts.keep.of(opts.trajectories);
-    Ok(SensitivityPart {
-        run: run.keep_first(kept),
-        deciles,
-        counts: DecileCounts { params: np, counts },
-    })
+    DecileCounts { params: np, counts }
 }
 
 /// The analysis from the part of every trajectory (one machine's, or the

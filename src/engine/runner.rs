@@ -238,6 +238,26 @@ pub fn run(
     Ok(r)
 }
 
+/// Trajectories an analysis that reads every trajectory's record (a
+/// comparison's pairs, a sensitivity analysis's deciles) holds at once: it
+/// runs a longer range in slices of this many, reading each slice's records
+/// before the next, so its memory does not grow with the run. The partials
+/// of the slices merge exactly, so slicing changes no number.
+pub const SLICE: u64 = 16_384;
+
+/// `range` in slices of [`SLICE`] trajectories; one empty slice for an
+/// empty range (a shard of more shards than trajectories still has a part).
+pub fn slices(range: Range<u64>) -> Vec<Range<u64>> {
+    let mut out: Vec<Range<u64>> = (range.start..range.end)
+        .step_by(SLICE as usize)
+        .map(|a| a..(a + SLICE).min(range.end))
+        .collect();
+    if out.is_empty() {
+        out.push(range);
+    }
+    out
+}
+
 /// A pool of `threads` worker threads (0: one per core).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
     rayon::ThreadPoolBuilder::new()

@@ -537,3 +537,40 @@ fn sensitivity_shards_and_merges_on_the_command_line() {
     ];
     assert_eq!(files(&d.join("two"), &out), files(&d.join("one"), &out));
 }
+
+/// Comparisons and sensitivity analyses read every trajectory's record a
+/// slice at a time (engine::runner::SLICE); slices cut where shards do not,
+/// and merge exactly all the same.
+#[test]
+fn slices_of_a_long_range_merge_like_shards() {
+    use wfsim::analysis::sensitivity::sensitivity_part;
+    use wfsim::engine::runner::SLICE;
+    let sc = template();
+    let n = SLICE + 3_000;
+    let o = RunOptions {
+        threads: 2,
+        ..opts(n)
+    };
+    let cancel = AtomicBool::new(false);
+    // Timings aside.
+    let untimed = |mut p: Partial| {
+        p.elapsed_seconds = 0.0;
+        p
+    };
+    let whole = sensitivity_part(&sc, o, 0..n, &|_| {}, &cancel).unwrap();
+    let cut = 5_001;
+    let a = sensitivity_part(&sc, o, cut..n, &|_| {}, &cancel).unwrap();
+    let b = sensitivity_part(&sc, o, 0..cut, &|_| {}, &cancel).unwrap();
+    let merged = a.merge(b).unwrap();
+    assert!(merged.counts == whole.counts, "the decile counts differ");
+    assert!(untimed(merged.run) == untimed(whole.run), "the runs differ");
+    let (base, variants) = arms(&sc);
+    let whole = compare_part(&base, &variants[..1], o, 0..n, &|_| {}).unwrap();
+    let a = compare_part(&base, &variants[..1], o, 0..cut, &|_| {}).unwrap();
+    let b = compare_part(&base, &variants[..1], o, cut..n, &|_| {}).unwrap();
+    let merged = b.merge(a).unwrap();
+    assert!(merged.pairs == whole.pairs, "the pairs differ");
+    for (x, y) in merged.arms.into_iter().zip(whole.arms) {
+        assert!(untimed(x) == untimed(y), "an arm differs");
+    }
+}
