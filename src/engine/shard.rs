@@ -197,7 +197,7 @@ impl Part for Partial {
 
 /// A posterior given on the command line (`--posterior DIR --take …`),
 /// re-attached at the merge.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PosteriorArg {
     pub dir: PathBuf,
     pub take: Vec<String>,
@@ -266,7 +266,8 @@ pub fn fingerprint(scenarios: &[&Scenario]) -> String {
 
 impl<P: Part> PartialFile<P> {
     /// The file of shard `shard` (or `None` for a merge) of a command that
-    /// runs `scenarios` (the file's first).
+    /// runs `scenarios` (the file's first). The command is recorded without
+    /// its shard flags, which are all that differ between a run's shards.
     pub fn new(
         scenarios: &[&Scenario],
         command: Vec<String>,
@@ -284,7 +285,7 @@ impl<P: Part> PartialFile<P> {
                 scenario: sc.meta.name.clone(),
                 scenario_file: sc.file.clone(),
                 scenario_sha256: fingerprint(scenarios),
-                command,
+                command: without_shard_flags(command),
                 seed,
                 trajectories,
                 ranges: first.map(ranges).unwrap_or_default(),
@@ -376,10 +377,17 @@ impl<P: Part> PartialFile<P> {
                 b.trajectories.to_string(),
             ));
         }
+        // Whatever may differ between the files is chosen in a way that
+        // does not depend on the order of the merge (the lesser), so that a
+        // tree of merges writes the same bytes as a chain.
         let mut manifest = self.manifest.clone();
         manifest.shard = None;
         if manifest.commit != b.commit || manifest.wfsim_version != b.wfsim_version {
             manifest.commit = "mixed".into();
+        }
+        if (&b.command, &b.posterior) < (&manifest.command, &manifest.posterior) {
+            manifest.command = b.command.clone();
+            manifest.posterior = b.posterior.clone();
         }
         let partial = self
             .partial
@@ -402,6 +410,26 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, ShardError> {
     let bytes = read(path)?;
     let (m, _) = split(path, &bytes)?;
     Ok(m)
+}
+
+/// A command line without `--shard I/N`, `--shard-from-env`, `--shards N`
+/// and `--force`.
+fn without_shard_flags(command: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(command.len());
+    let mut skip = false;
+    for a in command {
+        if skip {
+            skip = false;
+            continue;
+        }
+        match a.as_str() {
+            "--shard" | "--shards" => skip = true,
+            "--shard-from-env" | "--force" => {}
+            _ if a.starts_with("--shard=") || a.starts_with("--shards=") => {}
+            _ => out.push(a),
+        }
+    }
+    out
 }
 
 fn ranges(p: &Partial) -> Vec<[u64; 2]> {
@@ -553,6 +581,27 @@ mod tests {
                 }
                 assert_eq!(at, n);
             }
+        }
+    }
+
+    #[test]
+    fn a_recorded_command_leaves_out_the_shard_flags() {
+        let cmd = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        for (given, recorded) in [
+            (
+                "wfsim run p.toml --shard 2/7 -n 10",
+                "wfsim run p.toml -n 10",
+            ),
+            (
+                "wfsim run p.toml --shard=2/7 --force -n 10",
+                "wfsim run p.toml -n 10",
+            ),
+            (
+                "wfsim sweep p.toml --shard-from-env --shards 4 --set a=1",
+                "wfsim sweep p.toml --set a=1",
+            ),
+        ] {
+            assert_eq!(without_shard_flags(cmd(given)), cmd(recorded));
         }
     }
 

@@ -574,3 +574,73 @@ fn slices_of_a_long_range_merge_like_shards() {
         assert!(untimed(x) == untimed(y), "an arm differs");
     }
 }
+
+#[test]
+fn merged_partial_files_are_the_same_bytes_whatever_the_grouping() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for i in 0..4 {
+        let s = format!("{i}/4");
+        let (code, _, err) = wfsim(
+            &[
+                "run", TEMPLATE, "-n", "800", "-j", "1", "-q", "-o", "o", "--shard", &s,
+            ],
+            d,
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let f = |i: usize| format!("o/shards/shard-000{i}-of-0004.partial");
+    let merge = |out: &str, inputs: &[String]| {
+        let mut args = vec!["merge", "-q", "--partial", out];
+        args.extend(inputs.iter().map(String::as_str));
+        let (code, _, err) = wfsim(&args, d);
+        assert_eq!(code, 0, "{err}");
+        std::fs::read(d.join(out)).unwrap()
+    };
+    let chain = merge("chain.partial", &[f(0), f(1), f(2), f(3)]);
+    merge("a.partial", &[f(3), f(0)]);
+    merge("b.partial", &[f(2), f(1)]);
+    let tree = merge("tree.partial", &["b.partial".into(), "a.partial".into()]);
+    assert!(
+        chain == tree,
+        "a tree of merges wrote other bytes than a chain"
+    );
+}
+
+#[test]
+fn a_merge_of_shards_made_by_different_builds_warns() {
+    let sc = template();
+    let o = opts(400);
+    let dir = tempfile::tempdir().unwrap();
+    for (i, part) in shards(&sc, o, 2).into_iter().enumerate() {
+        let mut file = PartialFile::new(
+            &[&sc],
+            vec![],
+            Some(Shard::new(i as u64, 2).unwrap()),
+            None,
+            Job::Run(Box::new(part)),
+        );
+        if i == 1 {
+            file.manifest.commit = "0123456789ab".into();
+        }
+        let path = dir.path().join(format!("{i}.partial"));
+        std::fs::write(path, file.encode().unwrap()).unwrap();
+    }
+    let (code, _, err) = wfsim(
+        &[
+            "merge",
+            "0.partial",
+            "1.partial",
+            "-o",
+            "out",
+            "-q",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("0123456789ab"),
+        "{err}"
+    );
+}
