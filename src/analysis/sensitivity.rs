@@ -12,12 +12,24 @@
 //!   metric in its year: the direction and strength of the association over
 //!   the whole range.
 //!
-//! `wfsim sensitivity` counts the swing over every trajectory into deciles
-//! fixed before the run ([`Deciles`]: from reference draws of the
-//! unknowns), so its memory does not grow with the run and the counts of
-//! shards add up; ρ is over the first trajectories, whose records every run
-//! keeps. The explanation of a run's near-certain answers ranks on those
-//! records alone, with their own deciles ([`analyse`]).
+//! `wfsim sensitivity` reads every trajectory once and keeps only integer
+//! sums, so its memory does not grow with the run and the sums of shards
+//! add up exactly:
+//!
+//! - the swing is counted into deciles fixed before the run ([`Deciles`]:
+//!   from reference draws of the unknowns);
+//! - ρ ([`RankSums`]) pairs each draw's rank among those reference draws
+//!   (its value of the declared distribution's CDF, known in advance) with
+//!   the metric's rank among all trajectories, which is known only at the
+//!   end: so the metric is counted into bins fixed before the run (the
+//!   quantiles of a pilot run on streams of its own), and each bin keeps
+//!   the sum of its trajectories' CDF ranks. Pearson's correlation of the
+//!   two ranks then follows from sums alone, with the trajectories of one
+//!   bin tied (average ranks). Forty bins cost a continuous metric's ρ
+//!   about 1/(2·40²) of itself.
+//!
+//! The explanation of a run's near-certain answers ranks on the records
+//! of the first trajectories alone, with their own deciles ([`analyse`]).
 //!
 //! Parameters are ranked by the absolute swing (ties by |ρ|). A parameter
 //! that ranks high is where better data, or a policy that moves it, would
@@ -114,9 +126,11 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
     rank(sc, r, None)
 }
 
-/// Ranks from the records, with the swing from `counts` when given (the
-/// decile counts of every trajectory of a [`SensitivityPart`]).
-fn rank(sc: &Scenario, r: &RunResult, counts: Option<&DecileCounts>) -> Sensitivity {
+/// Ranks from the records, or, when given, from the sums of every
+/// trajectory of a [`SensitivityPart`] (swing from its decile counts, ρ
+/// from its rank sums).
+fn rank(sc: &Scenario, r: &RunResult, sums: Option<(&DecileCounts, &RankSums)>) -> Sensitivity {
+    let counts = sums.map(|s| s.0);
     let rec = &r.records;
     // The kept trajectories: all of them when the run kept them all.
     let n = rec.len();
@@ -175,7 +189,10 @@ fn rank(sc: &Scenario, r: &RunResult, counts: Option<&DecileCounts>) -> Sensitiv
                     swing: hi - lo,
                     p_low_decile: lo,
                     p_high_decile: hi,
-                    rank_correlation: correlation(&param_ranks[k], &metric_ranks),
+                    rank_correlation: match sums {
+                        Some((_, rs)) => rs.rho(t, k),
+                        None => correlation(&param_ranks[k], &metric_ranks),
+                    },
                 }
             })
             .collect();
@@ -216,7 +233,7 @@ fn rank(sc: &Scenario, r: &RunResult, counts: Option<&DecileCounts>) -> Sensitiv
     }
     let method = match counts {
         Some(_) => format!(
-            "swing: P(met) among all trajectories whose draw of the parameter is in its top decile minus its bottom decile (deciles of {REFERENCE_DRAWS} reference draws of the unknowns, fixed before the run); rank_correlation: Spearman's rho with the target's metric in its year, over the first {n} trajectories; marginal measures (correlated inputs share credit)"
+            "swing: P(met) among all trajectories whose draw of the parameter is in its top decile minus its bottom decile (deciles of {REFERENCE_DRAWS} reference draws of the unknowns, fixed before the run); rank_correlation: Spearman's rho over all trajectories between the draw's rank among the reference draws and the rank of the target's metric in its year (tied within {METRIC_BINS} bins fixed by a {PILOT_TRAJECTORIES}-trajectory pilot run); marginal measures (correlated inputs share credit)"
         ),
         None => "swing: P(met) in the parameter's top decile minus its bottom decile; rank_correlation: Spearman's rho with the target's metric in its year; marginal measures (correlated inputs share credit)".into(),
     };
@@ -247,6 +264,19 @@ pub struct Deciles {
 
 impl Deciles {
     pub fn of(sc: &Scenario, seed: u64, pool: &rayon::ThreadPool) -> Deciles {
+        Reference::of(sc, seed, pool).deciles()
+    }
+}
+
+/// Each unknown's [`REFERENCE_DRAWS`] reference draws, sorted: its declared
+/// distribution (with correlations and shared draws) as the run draws it,
+/// known before the run.
+struct Reference {
+    sorted: Vec<Vec<f64>>,
+}
+
+impl Reference {
+    fn of(sc: &Scenario, seed: u64, pool: &rayon::ThreadPool) -> Reference {
         use rayon::prelude::*;
         let np = Sampled::uncertain_names(sc).len();
         let m = REFERENCE_DRAWS as usize;
@@ -265,15 +295,156 @@ impl Deciles {
                 .flatten()
                 .collect()
         });
+        let sorted = (0..np)
+            .map(|k| {
+                let mut col: Vec<f64> = draws.iter().skip(k).step_by(np).copied().collect();
+                col.sort_by(f64::total_cmp);
+                col
+            })
+            .collect();
+        Reference { sorted }
+    }
+
+    fn deciles(&self) -> Deciles {
+        let m = REFERENCE_DRAWS as usize;
         let tenth = m / 10;
-        let (mut low, mut high) = (vec![0.0; np], vec![0.0; np]);
-        for k in 0..np {
-            let mut col: Vec<f64> = draws.iter().skip(k).step_by(np).copied().collect();
-            col.sort_by(f64::total_cmp);
-            low[k] = col[tenth - 1];
-            high[k] = col[m - tenth];
+        Deciles {
+            low: self.sorted.iter().map(|c| c[tenth - 1]).collect(),
+            high: self.sorted.iter().map(|c| c[m - tenth]).collect(),
         }
-        Deciles { low, high }
+    }
+
+    /// Twice the mid-rank of `x` among unknown `k`'s reference draws (the
+    /// draws below it, plus half those equal): its CDF value times
+    /// 2·[`REFERENCE_DRAWS`], an integer.
+    fn rank2(&self, k: usize, x: f64) -> u64 {
+        let c = &self.sorted[k];
+        let below = c.partition_point(|v| v.total_cmp(&x).is_lt());
+        let not_above = c.partition_point(|v| v.total_cmp(&x).is_le());
+        (below + not_above) as u64
+    }
+}
+
+/// Trajectories of the pilot run that fixes the metric bins of ρ.
+pub const PILOT_TRAJECTORIES: u64 = 400;
+/// Bins of each target's metric for ρ (ties within a bin).
+pub const METRIC_BINS: usize = 40;
+
+/// The integer sums from which Spearman's ρ of every (target, unknown)
+/// follows, over all trajectories (see the module doc).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankSums {
+    pub params: usize,
+    /// Per slot (targets, then the joint): the metric's bin bounds, from
+    /// the pilot run (a value equal to a bound is in the bin above it).
+    pub bounds: Vec<Vec<f64>>,
+    /// Per slot, per bin: trajectories.
+    pub counts: Vec<Vec<u64>>,
+    /// Per slot, `[bin * params + k]`: the sum of the trajectories' doubled
+    /// CDF ranks of unknown `k` ([`Reference::rank2`]).
+    pub sums: Vec<Vec<u64>>,
+    /// Per unknown: the sum of the doubled CDF ranks, and of their squares.
+    pub rank_sum: Vec<u64>,
+    pub rank_sq_sum: Vec<u128>,
+}
+
+impl RankSums {
+    /// Empty sums over bins from the pilot's values: `pilot[i * slots + t]`.
+    fn new(params: usize, slots: usize, pilot: &[f64]) -> RankSums {
+        let bounds: Vec<Vec<f64>> = (0..slots)
+            .map(|t| {
+                let mut v: Vec<f64> = pilot.iter().skip(t).step_by(slots).copied().collect();
+                v.sort_by(f64::total_cmp);
+                let mut b: Vec<f64> = (1..METRIC_BINS)
+                    .filter_map(|j| v.get(j * v.len() / METRIC_BINS).copied())
+                    .collect();
+                b.dedup();
+                b
+            })
+            .collect();
+        RankSums {
+            params,
+            counts: bounds.iter().map(|b| vec![0; b.len() + 1]).collect(),
+            sums: bounds
+                .iter()
+                .map(|b| vec![0; (b.len() + 1) * params])
+                .collect(),
+            bounds,
+            rank_sum: vec![0; params],
+            rank_sq_sum: vec![0; params],
+        }
+    }
+
+    /// Adds one trajectory: its slots' metric values and its unknowns'
+    /// doubled CDF ranks.
+    fn add(&mut self, metric: &[f64], ranks2: &[u64]) {
+        for (t, &y) in metric.iter().enumerate() {
+            let bin = self.bounds[t].partition_point(|b| b.total_cmp(&y).is_le());
+            self.counts[t][bin] += 1;
+            let row = &mut self.sums[t][bin * self.params..(bin + 1) * self.params];
+            for (s, &c) in row.iter_mut().zip(ranks2) {
+                *s += c;
+            }
+        }
+        for (k, &c) in ranks2.iter().enumerate() {
+            self.rank_sum[k] += c;
+            self.rank_sq_sum[k] += u128::from(c) * u128::from(c);
+        }
+    }
+
+    fn merge(mut self, o: &RankSums) -> Result<RankSums, MergeError> {
+        if self.bounds != o.bounds || self.params != o.params {
+            return Err(MergeError::DifferentRuns {
+                what: "the metric bins of the pilot run",
+                a: format!("{:?}", self.bounds.iter().map(Vec::len).collect::<Vec<_>>()),
+                b: format!("{:?}", o.bounds.iter().map(Vec::len).collect::<Vec<_>>()),
+            });
+        }
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            add(a, b);
+        }
+        for (a, b) in self.sums.iter_mut().zip(&o.sums) {
+            add(a, b);
+        }
+        add(&mut self.rank_sum, &o.rank_sum);
+        for (a, b) in self.rank_sq_sum.iter_mut().zip(&o.rank_sq_sum) {
+            *a += b;
+        }
+        Ok(self)
+    }
+
+    /// Spearman's ρ of unknown `k` with slot `t`'s metric: Pearson's
+    /// correlation of the CDF rank with the metric's (average) rank, its
+    /// numerator and variances exact in 128-bit integers; 0 when either
+    /// side is constant.
+    pub fn rho(&self, t: usize, k: usize) -> f64 {
+        let counts = &self.counts[t];
+        let n: i128 = counts.iter().map(|&c| i128::from(c)).sum();
+        if n == 0 {
+            return 0.0;
+        }
+        // Doubled average ranks of each bin: 2·(before) + count + 1.
+        let (mut before, mut r2_sq, mut cross) = (0i128, 0i128, 0i128);
+        for (b, &c) in counts.iter().enumerate() {
+            let c = i128::from(c);
+            let r2 = 2 * before + c + 1;
+            r2_sq += c * r2 * r2;
+            cross += r2 * i128::from(self.sums[t][b * self.params + k]);
+            before += c;
+        }
+        let r2_sum = n * (n + 1);
+        let (u, uu) = (
+            i128::from(self.rank_sum[k]),
+            i128::try_from(self.rank_sq_sum[k]).unwrap_or(i128::MAX),
+        );
+        let s_ur = n * cross - u * r2_sum;
+        let s_uu = n * uu - u * u;
+        let s_rr = n * r2_sq - r2_sum * r2_sum;
+        if s_uu <= 0 || s_rr <= 0 {
+            return 0.0;
+        }
+        (s_ur as f64 / ((s_uu as f64).sqrt() * (s_rr as f64).sqrt())).clamp(-1.0, 1.0)
     }
 }
 
@@ -303,6 +474,7 @@ pub struct SensitivityPart {
     pub run: Partial,
     pub deciles: Deciles,
     pub counts: DecileCounts,
+    pub ranks: RankSums,
 }
 
 impl SensitivityPart {
@@ -324,6 +496,7 @@ impl SensitivityPart {
             run: self.run.merge(o.run)?,
             deciles: self.deciles,
             counts,
+            ranks: self.ranks.merge(&o.ranks)?,
         })
     }
 }
@@ -337,18 +510,30 @@ pub fn sensitivity_part(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<SensitivityPart, RunError> {
-    let deciles = Deciles::of(sc, opts.seed, &crate::engine::runner::pool(opts.threads)?);
+    let reference = Reference::of(sc, opts.seed, &crate::engine::runner::pool(opts.threads)?);
+    let deciles = reference.deciles();
+    // The pilot that fixes the metric bins: a run of its own seed, the same
+    // on every shard.
+    let pilot_opts = RunOptions {
+        trajectories: PILOT_TRAJECTORIES,
+        seed: opts.seed ^ 0x7069_6C6F_742D_7268, // "pilot-rh"
+        ..opts.keeping_all()
+    };
+    let pilot = simulate(sc, pilot_opts, 0..PILOT_TRAJECTORIES, &|_| {}, cancel)?;
+    let pilot_values = slot_values(sc, &pilot);
+    let empty = RankSums::new(pilot.params, pilot.targets + 1, &pilot_values);
     // Every trajectory's draws and values until they are counted, a slice
     // at a time; then only the records a run keeps.
     let kept = opts.keep.of(opts.trajectories);
     let mut acc: Option<SensitivityPart> = None;
     for slice in slices(range) {
         let run = simulate(sc, opts.keeping_all(), slice, progress, cancel)?;
-        let counts = count_deciles(sc, &run, &deciles);
+        let (counts, ranks) = count(sc, &run, &deciles, &reference, empty.clone());
         let part = SensitivityPart {
             run: run.keep_first(kept),
             deciles: deciles.clone(),
             counts,
+            ranks,
         };
         acc = Some(match acc {
             None => part,
@@ -358,11 +543,40 @@ pub fn sensitivity_part(
     acc.ok_or(RunError::Malformed("slices"))
 }
 
-/// The decile counts of the trajectories of `run` (which keeps them all).
-fn count_deciles(sc: &Scenario, run: &Partial, deciles: &Deciles) -> DecileCounts {
+/// Each trajectory's metric per slot (the targets', then 1 when it met them
+/// all, else 0): `[i * (targets + 1) + t]`.
+fn slot_values(sc: &Scenario, run: &Partial) -> Vec<f64> {
+    let nt = run.targets;
+    let mut out = Vec::new();
+    for piece in &run.pieces {
+        for i in 0..(piece.end - piece.start) as usize {
+            let values = &piece.values[i * nt..(i + 1) * nt];
+            out.extend_from_slice(values);
+            let all = sc
+                .targets
+                .iter()
+                .zip(values)
+                .all(|(tg, &v)| tg.op.holds(v, tg.threshold));
+            out.push(f64::from(u8::from(all)));
+        }
+    }
+    out
+}
+
+/// The decile counts and rank sums of the trajectories of `run` (which
+/// keeps them all), added to `ranks`.
+fn count(
+    sc: &Scenario,
+    run: &Partial,
+    deciles: &Deciles,
+    reference: &Reference,
+    mut ranks: RankSums,
+) -> (DecileCounts, RankSums) {
     let (nt, np) = (run.targets, run.params);
     let mut counts = vec![[0u64; 4]; (nt + 1) * np];
     let mut met = vec![false; nt + 1];
+    let mut metric = vec![0.0; nt + 1];
+    let mut ranks2 = vec![0u64; np];
     for piece in &run.pieces {
         let rows = (piece.end - piece.start) as usize;
         for i in 0..rows {
@@ -371,7 +585,14 @@ fn count_deciles(sc: &Scenario, run: &Partial, deciles: &Deciles) -> DecileCount
                 met[t] = tg.op.holds(values[t], tg.threshold);
             }
             met[nt] = met[..nt].iter().all(|&m| m);
-            for (k, &x) in piece.params[i * np..(i + 1) * np].iter().enumerate() {
+            metric[..nt].copy_from_slice(values);
+            metric[nt] = f64::from(u8::from(met[nt]));
+            let draws = &piece.params[i * np..(i + 1) * np];
+            for (k, &x) in draws.iter().enumerate() {
+                ranks2[k] = reference.rank2(k, x);
+            }
+            ranks.add(&metric, &ranks2);
+            for (k, &x) in draws.iter().enumerate() {
                 let side = if x <= deciles.low[k] {
                     0
                 } else if x >= deciles.high[k] {
@@ -387,7 +608,7 @@ fn count_deciles(sc: &Scenario, run: &Partial, deciles: &Deciles) -> DecileCount
             }
         }
     }
-    DecileCounts { params: np, counts }
+    (DecileCounts { params: np, counts }, ranks)
 }
 
 /// The analysis from the part of every trajectory (one machine's, or the
@@ -398,7 +619,7 @@ pub fn sensitivity_of(
     part: SensitivityPart,
 ) -> Result<(Sensitivity, RunResult), RunError> {
     let r = assemble(sc, part.run)?;
-    Ok((rank(sc, &r, Some(&part.counts)), r))
+    Ok((rank(sc, &r, Some((&part.counts, &part.ranks))), r))
 }
 
 /// Runs a scenario and ranks its unknowns' influence on every target.
@@ -508,5 +729,56 @@ mod tests {
         assert!((correlation(&a, &a) - 1.0).abs() < 1e-12);
         assert!((correlation(&a, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
         assert_eq!(correlation(&a, &[1.0; 4]), 0.0);
+    }
+
+    /// When the reference draws are the sample itself and every distinct
+    /// metric value has a bin of its own, ρ from the sums is Spearman's ρ
+    /// of the sample, ties and all: the algebra of [`RankSums::rho`].
+    #[test]
+    fn rho_from_sums_is_spearman_when_nothing_is_binned() {
+        let n = 500;
+        // A draw, and a metric with 12 distinct values that rises with it
+        // through noise (a fixed pseudo-random sequence).
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as f64 / (1u64 << 31) as f64
+        };
+        let x: Vec<f64> = (0..n).map(|_| next()).collect();
+        let y: Vec<f64> = x.iter().map(|&v| ((v + next()) * 6.0).floor()).collect();
+        let mut sorted = x.clone();
+        sorted.sort_by(f64::total_cmp);
+        let reference = Reference {
+            sorted: vec![sorted],
+        };
+        let mut distinct = y.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        assert!(distinct.len() > 5 && distinct.len() < METRIC_BINS);
+        let mut sums = RankSums::new(1, 1, &[]);
+        sums.bounds = vec![distinct[1..].to_vec()];
+        sums.counts = vec![vec![0; distinct.len()]];
+        sums.sums = vec![vec![0; distinct.len()]];
+        // Two halves merged, as shards would be.
+        let mut halves = [sums.clone(), sums];
+        for i in 0..n {
+            halves[i % 2].add(&[y[i]], &[reference.rank2(0, x[i])]);
+        }
+        let [a, b] = halves;
+        let merged = a.merge(&b).unwrap();
+        let exact = correlation(&ranks(&x), &ranks(&y));
+        assert!(exact > 0.3, "{exact}");
+        assert!(
+            (merged.rho(0, 0) - exact).abs() < 1e-12,
+            "{} vs {exact}",
+            merged.rho(0, 0)
+        );
+        // A constant metric has no correlation.
+        let mut flat = RankSums::new(1, 1, &[1.0; 10]);
+        flat.add(&[1.0], &[3]);
+        flat.add(&[1.0], &[9]);
+        assert_eq!(flat.rho(0, 0), 0.0);
     }
 }
