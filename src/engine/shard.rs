@@ -256,6 +256,21 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// The fingerprint of validated scenarios: what their runs' numbers depend
 /// on (every field, the posterior's particles included).
+/// A run's id: the same file (after variants and posterior), seed,
+/// trajectory count and wfsim version give the same id — a run repeated or
+/// merged from shards is the same run, with byte-identical files — and any
+/// other run another. Every file of a run folder that has room for it
+/// carries it, and `manifest.json` names it, so a folder mixing two runs is
+/// told apart.
+pub fn run_id(sc: &Scenario, seed: u64, trajectories: u64) -> String {
+    let text = format!(
+        "{} {seed} {trajectories} {}",
+        fingerprint(&[sc]),
+        env!("CARGO_PKG_VERSION")
+    );
+    sha256(text.as_bytes())[..16].to_string()
+}
+
 pub fn fingerprint(scenarios: &[&Scenario]) -> String {
     let mut text = String::new();
     for sc in scenarios {

@@ -27,13 +27,14 @@ pub fn render(r: &Results, charts: &[Rendered]) -> String {
     let sc = &r.scenario;
     let mut h = String::new();
     h.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"wfsim-run\" content=\"{}\">\n<title>{}</title>\n<style>\n\
 body{{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}\n\
 table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border-bottom:1px solid #ddd;padding:.4em .5em;text-align:right}}\n\
 th:first-child,td:first-child{{text-align:left}}th{{background:#f4f4f4}}\n\
 .low{{color:#b2182b;font-weight:bold}}.mid{{color:#b35806;font-weight:bold}}.high{{color:#1a9850;font-weight:bold}}\n\
 img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-size:.9em}}\n</style>\n</head>\n<body>\n",
         if zh { "zh-CN" } else { "en" },
+        esc(&r.run.id),
         esc(&sc.label)
     ));
     h.push_str(&format!("<h1>{}</h1>\n", esc(&sc.label)));
@@ -232,8 +233,10 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
         h.push_str("</ul>\n");
     }
     h.push_str(&format!(
-        "<h2>{}</h2>\n<p class=\"note\">{}: {} · {}: {} · {}: {} · wfsim {} · {}: {}</p>\n</body>\n</html>\n",
+        "<h2>{}</h2>\n<p class=\"note\">{}: {} · {}: {} · {}: {} · {}: {} · wfsim {} · {}: {}</p>\n</body>\n</html>\n",
         t("运行信息", "The run"),
+        t("运行编号", "run id"),
+        esc(&r.run.id),
         t("情景文件", "Scenario file"),
         esc(&sc.file),
         t("随机种子", "seed"),

@@ -2,6 +2,8 @@
 //!
 //! Only `run` may differ between two runs of the same file and seed (threads,
 //! elapsed time, version); `scenario`, `targets` and `joint` are identical.
+//! `run.id` names the run: the same file, seed, trajectory count and
+//! version give the same id.
 
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +48,10 @@ pub struct PosteriorInfo {
 /// How the run was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
+    /// The run's id ([`crate::engine::shard::run_id`]); empty in files of
+    /// a wfsim that wrote none.
+    #[serde(default)]
+    pub id: String,
     pub seed: u64,
     pub trajectories: u64,
     pub threads: usize,
@@ -103,6 +109,7 @@ impl<'a> Summary<'a> {
                 }),
             },
             run: RunInfo {
+                id: crate::engine::shard::run_id(sc, run.options.seed, run.options.trajectories),
                 seed: run.options.seed,
                 trajectories: run.options.trajectories,
                 threads: run.threads,

@@ -153,7 +153,12 @@ impl OutputDir {
                 );
             }
         }
-        let v = serde_json::json!({ "wfsim_version": env!("CARGO_PKG_VERSION"), "files": files });
+        let run = run_id_of(&self.path);
+        let v = serde_json::json!({
+            "wfsim_version": env!("CARGO_PKG_VERSION"),
+            "run": run,
+            "files": files,
+        });
         let bytes = serde_json::to_vec_pretty(&v).map_err(|e| OutputError::Encode {
             name: "manifest.json",
             message: e.to_string(),
@@ -187,6 +192,28 @@ impl OutputDir {
             if got.as_deref() != want["fnv1a64"].as_str() {
                 return Err(bad(format!(
                     "{name} is not the file this run wrote (changed or from another run): the folder mixes two runs; run the scenario again"
+                )));
+            }
+        }
+        // The files that carry the run's id name the manifest's run.
+        let run = v["run"].as_str().unwrap_or_default();
+        if run.is_empty() {
+            return Err(bad(
+                "manifest.json names no run (written by an older wfsim); run the scenario again"
+                    .into(),
+            ));
+        }
+        let summary = run_id_of(&self.path);
+        if summary != run {
+            return Err(bad(format!(
+                "summary.json is of run {summary:?}, the manifest of run {run:?}: the folder mixes two runs; run the scenario again"
+            )));
+        }
+        if files.contains_key("report.html") {
+            let page = fs::read_to_string(self.path.join("report.html")).unwrap_or_default();
+            if !page.contains(&format!("<meta name=\"wfsim-run\" content=\"{run}\">")) {
+                return Err(bad(format!(
+                    "report.html is not of run {run:?}: the folder mixes two runs; run the scenario again"
                 )));
             }
         }
@@ -314,6 +341,15 @@ const RUN_FILES: [&str; 5] = [
     "report.html",
     "summary.xlsx",
 ];
+
+/// The run id that the folder's `summary.json` names ("" if none).
+fn run_id_of(dir: &Path) -> String {
+    fs::read(dir.join("summary.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["run"]["id"].as_str().map(str::to_string))
+        .unwrap_or_default()
+}
 
 /// FNV-1a, 64 bits, in hex: enough to tell one run's file from another's.
 fn digest(bytes: &[u8]) -> String {

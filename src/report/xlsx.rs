@@ -122,6 +122,7 @@ pub fn render(r: &Results) -> Result<Vec<u8>, XlsxError> {
     let sc = &r.scenario;
     let rows: Vec<(String, String)> = vec![
         (t("情景", "Scenario"), sc.label.clone()),
+        (t("运行编号", "Run id"), r.run.id.clone()),
         (t("情景名称", "Scenario name"), sc.name.clone()),
         (t("情景文件", "Scenario file"), sc.file.clone()),
         (

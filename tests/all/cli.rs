@@ -416,6 +416,63 @@ fn report_refuses_a_folder_that_mixes_two_runs() {
     assert!(err.contains("no manifest.json"), "{err}");
 }
 
+/// Every file of a run that has room for it names the run's id, and the
+/// manifest names it too: the same file, seed and size give the same id,
+/// another seed another.
+#[test]
+fn every_file_of_a_run_names_its_run() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |seed: &str, out: &str| {
+        let (code, _, err) = wfsim(
+            &["run", TEMPLATE, "-n", "40", "-s", seed, "-o", out, "-q"],
+            dir.path(),
+        );
+        assert_eq!(code, 0, "{err}");
+        let json = |name: &str| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(dir.path().join(out).join(name)).unwrap())
+                .unwrap()
+        };
+        let id = json("summary.json")["run"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(id.len(), 16, "{id}");
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        assert_eq!(json("manifest.json")["run"], id.as_str());
+        let page = std::fs::read_to_string(dir.path().join(out).join("report.html")).unwrap();
+        assert!(page.contains(&format!("<meta name=\"wfsim-run\" content=\"{id}\">")));
+        assert!(
+            page.contains(&format!("运行编号: {id}")),
+            "the page shows it"
+        );
+        let book = std::fs::File::open(dir.path().join(out).join("summary.xlsx")).unwrap();
+        let mut strings = String::new();
+        zip::ZipArchive::new(book)
+            .unwrap()
+            .by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut strings)
+            .unwrap();
+        assert!(
+            strings.contains(&format!("<t>{id}</t>")),
+            "the workbook shows it"
+        );
+        id
+    };
+    let a = run("1", "a");
+    assert_eq!(run("1", "again"), a, "the same run, the same id");
+    assert_ne!(run("2", "other"), a, "another seed, another run");
+    // A manifest that names no run (an older wfsim's) is refused.
+    let m = dir.path().join("a/manifest.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("run");
+    std::fs::write(&m, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (code, _, err) = wfsim(&["report", "a"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("names no run"), "{err}");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_killed_run_leaves_the_previous_run_whole() {
