@@ -353,10 +353,12 @@ pub fn simulate(
     if cancel.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
-    // Merged in thread order; any order gives the same integers.
-    part.aggregate = aggregates
-        .into_iter()
-        .fold(part.aggregate, |a, b| a.merge(&b));
+    // Merged in thread order; any order gives the same integers. Into the
+    // first thread's, so that no third copy of the histograms is built.
+    let mut threads = aggregates.into_iter();
+    if let Some(first) = threads.next() {
+        part.aggregate = threads.fold(first, |a, b| a.merge(&b));
+    }
 
     // Twins of the first trajectories, for the split of each target's
     // spread between the unknowns and chance.

@@ -2,12 +2,14 @@
 //! of every metric, region and year of a run without keeping the
 //! trajectories.
 //!
-//! Magnitudes below 16,384 have a bucket each (exact; shares are stored in
-//! ten-thousandths, so they are always exact). Above, each power of two is
-//! split into 1,024 buckets, so a bucket spans at most 1/1,024 of its value:
-//! a quantile is reported to within 0.1% (the scheme of HdrHistogram with
-//! three significant digits), and never outside the observed minimum and
-//! maximum. Negative values (what was *added* since the start can be a loss)
+//! Magnitudes below 1,024 have a bucket each (exact). Above, each power of
+//! two is split into 1,024 buckets, so a bucket spans at most 1/1,024 of its
+//! value: a quantile is reported to within 0.1% (the scheme of HdrHistogram
+//! with three significant digits), and never outside the observed minimum
+//! and maximum. (Until 0.1.0's issue 11/14 round, magnitudes below 16,384
+//! were exact too; a bucket per unit there made a metric that spreads over
+//! 5,000–15,000 people hold 10,000 buckets instead of 1,600, and the memory
+//! of a run grow as a larger run filled them in.) Negative values (what was *added* since the start can be a loss)
 //! are bucketed by magnitude on their own side.
 //!
 //! The buckets are held densely, in pages of 64 allocated as values land in
@@ -21,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-const EXACT_BITS: u32 = 14; // magnitudes < 2^14 are exact
+const EXACT_BITS: u32 = 10; // magnitudes < 2^10 are exact
 const SUB_BITS: u32 = 10; // 2^10 buckets per power of two above
 
 /// The bucket of a magnitude.
@@ -49,7 +51,7 @@ fn bucket_range(b: u32) -> (u64, u64) {
 }
 
 /// Buckets a page holds.
-const PAGE_BITS: u32 = 6;
+const PAGE_BITS: u32 = 5;
 const PAGE: usize = 1 << PAGE_BITS;
 
 /// Bucket counts in pages of [`PAGE`] consecutive buckets, allocated when
@@ -307,7 +309,8 @@ mod tests {
             assert!(lo <= v && v < lo + w, "{v}: [{lo}, {})", lo + w);
             assert!(w == 1 || (w as f64) / (lo as f64) <= 1.0 / 1024.0);
         }
-        assert!(bucket(16383) < bucket(16384));
+        assert!(bucket(1023) < bucket(1024) && bucket(1024) < bucket(1025));
+        assert_eq!(bucket(16_384), bucket(16_385), "two units wide there");
     }
 
     #[test]

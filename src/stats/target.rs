@@ -107,7 +107,7 @@ pub struct TargetSummary {
     /// for `every:` scopes, of the
     /// binding region's value: the lowest, or the highest for `<=`/`<`).
     pub mean: f64,
-    /// From the histogram of the target year: exact below 16,384 units,
+    /// From the histogram of the target year: exact below 1,024 units,
     /// within 0.1% above (the same figures as `by_year`).
     pub quantiles: Quantiles,
     /// Mean gap to the threshold in the trajectories that miss; null if none miss.
@@ -220,7 +220,7 @@ impl TargetCounts {
 }
 
 /// Summarises a target from its tallies over `n` trajectories. Quantiles
-/// and the mean come from the histogram of its year (exact below 16,384 in
+/// and the mean come from the histogram of its year (exact below 1,024 in
 /// the metric's fixed-point unit, within 0.1% above); the probability, the
 /// first years and the shortfall from exact counts.
 pub fn summarise(
