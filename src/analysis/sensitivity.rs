@@ -132,8 +132,9 @@ pub fn analyse(sc: &Scenario, r: &RunResult) -> Sensitivity {
 fn rank(sc: &Scenario, r: &RunResult, sums: Option<(&DecileCounts, &RankSums)>) -> Sensitivity {
     let counts = sums.map(|s| s.0);
     let rec = &r.records;
-    // The kept trajectories: all of them when the run kept them all.
-    let n = rec.len();
+    // The kept trajectories: all of them when the run kept them all; none
+    // are read when the sums give both measures.
+    let n = if sums.is_some() { 0 } else { rec.len() };
     let np = rec.param_names.len();
     let nt = sc.targets.len();
     let zh = sc.meta.language == "zh";
@@ -343,8 +344,8 @@ pub struct RankSums {
     /// Per slot, `[bin * params + k]`: the sum of the trajectories' doubled
     /// CDF ranks of unknown `k` ([`Reference::rank2`]).
     pub sums: Vec<Vec<u64>>,
-    /// Per unknown: the sum of the doubled CDF ranks, and of their squares.
-    pub rank_sum: Vec<u64>,
+    /// Per unknown: the sum of the squares of the doubled CDF ranks (their
+    /// sum is any slot's bin sums added up).
     pub rank_sq_sum: Vec<u128>,
 }
 
@@ -370,7 +371,6 @@ impl RankSums {
                 .map(|b| vec![0; (b.len() + 1) * params])
                 .collect(),
             bounds,
-            rank_sum: vec![0; params],
             rank_sq_sum: vec![0; params],
         }
     }
@@ -386,9 +386,8 @@ impl RankSums {
                 *s += c;
             }
         }
-        for (k, &c) in ranks2.iter().enumerate() {
-            self.rank_sum[k] += c;
-            self.rank_sq_sum[k] += u128::from(c) * u128::from(c);
+        for (s, &c) in self.rank_sq_sum.iter_mut().zip(ranks2) {
+            *s += u128::from(c) * u128::from(c);
         }
     }
 
@@ -407,7 +406,6 @@ impl RankSums {
         for (a, b) in self.sums.iter_mut().zip(&o.sums) {
             add(a, b);
         }
-        add(&mut self.rank_sum, &o.rank_sum);
         for (a, b) in self.rank_sq_sum.iter_mut().zip(&o.rank_sq_sum) {
             *a += b;
         }
@@ -425,19 +423,18 @@ impl RankSums {
             return 0.0;
         }
         // Doubled average ranks of each bin: 2·(before) + count + 1.
-        let (mut before, mut r2_sq, mut cross) = (0i128, 0i128, 0i128);
+        let (mut before, mut r2_sq, mut cross, mut u) = (0i128, 0i128, 0i128, 0i128);
         for (b, &c) in counts.iter().enumerate() {
             let c = i128::from(c);
             let r2 = 2 * before + c + 1;
+            let s = i128::from(self.sums[t][b * self.params + k]);
             r2_sq += c * r2 * r2;
-            cross += r2 * i128::from(self.sums[t][b * self.params + k]);
+            cross += r2 * s;
+            u += s;
             before += c;
         }
         let r2_sum = n * (n + 1);
-        let (u, uu) = (
-            i128::from(self.rank_sum[k]),
-            i128::try_from(self.rank_sq_sum[k]).unwrap_or(i128::MAX),
-        );
+        let uu = i128::try_from(self.rank_sq_sum[k]).unwrap_or(i128::MAX);
         let s_ur = n * cross - u * r2_sum;
         let s_uu = n * uu - u * u;
         let s_rr = n * r2_sq - r2_sum * r2_sum;
@@ -543,21 +540,33 @@ pub fn sensitivity_part(
     acc.ok_or(RunError::Malformed("slices"))
 }
 
-/// Each trajectory's metric per slot (the targets', then 1 when it met them
-/// all, else 0): `[i * (targets + 1) + t]`.
+/// One trajectory's slots (its targets, then the joint) from its target
+/// `values`: whether it met each, and the metric ρ ranks (the target's
+/// value; for the joint, 1 when it met them all, else 0).
+fn slots(sc: &Scenario, values: &[f64], met: &mut [bool], metric: &mut [f64]) {
+    let nt = values.len();
+    for (t, tg) in sc.targets.iter().enumerate() {
+        met[t] = tg.op.holds(values[t], tg.threshold);
+    }
+    met[nt] = met[..nt].iter().all(|&m| m);
+    metric[..nt].copy_from_slice(values);
+    metric[nt] = f64::from(u8::from(met[nt]));
+}
+
+/// Each trajectory's metric per slot: `[i * (targets + 1) + t]`.
 fn slot_values(sc: &Scenario, run: &Partial) -> Vec<f64> {
     let nt = run.targets;
+    let (mut met, mut metric) = (vec![false; nt + 1], vec![0.0; nt + 1]);
     let mut out = Vec::new();
     for piece in &run.pieces {
         for i in 0..(piece.end - piece.start) as usize {
-            let values = &piece.values[i * nt..(i + 1) * nt];
-            out.extend_from_slice(values);
-            let all = sc
-                .targets
-                .iter()
-                .zip(values)
-                .all(|(tg, &v)| tg.op.holds(v, tg.threshold));
-            out.push(f64::from(u8::from(all)));
+            slots(
+                sc,
+                &piece.values[i * nt..(i + 1) * nt],
+                &mut met,
+                &mut metric,
+            );
+            out.extend_from_slice(&metric);
         }
     }
     out
@@ -580,13 +589,12 @@ fn count(
     for piece in &run.pieces {
         let rows = (piece.end - piece.start) as usize;
         for i in 0..rows {
-            let values = &piece.values[i * nt..(i + 1) * nt];
-            for (t, tg) in sc.targets.iter().enumerate() {
-                met[t] = tg.op.holds(values[t], tg.threshold);
-            }
-            met[nt] = met[..nt].iter().all(|&m| m);
-            metric[..nt].copy_from_slice(values);
-            metric[nt] = f64::from(u8::from(met[nt]));
+            slots(
+                sc,
+                &piece.values[i * nt..(i + 1) * nt],
+                &mut met,
+                &mut metric,
+            );
             let draws = &piece.params[i * np..(i + 1) * np];
             for (k, &x) in draws.iter().enumerate() {
                 ranks2[k] = reference.rank2(k, x);

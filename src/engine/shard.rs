@@ -254,8 +254,6 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The fingerprint of validated scenarios: what their runs' numbers depend
-/// on (every field, the posterior's particles included).
 /// A run's id: the same file (after variants and posterior), seed,
 /// trajectory count and wfsim version give the same id — a run repeated or
 /// merged from shards is the same run, with byte-identical files — and any
@@ -271,6 +269,8 @@ pub fn run_id(sc: &Scenario, seed: u64, trajectories: u64) -> String {
     sha256(text.as_bytes())[..16].to_string()
 }
 
+/// The fingerprint of validated scenarios: what their runs' numbers depend
+/// on (every field, the posterior's particles included).
 pub fn fingerprint(scenarios: &[&Scenario]) -> String {
     let mut text = String::new();
     for sc in scenarios {

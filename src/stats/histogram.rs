@@ -9,10 +9,11 @@
 //! and maximum. (Until 0.1.0's issue 11/14 round, magnitudes below 16,384
 //! were exact too; a bucket per unit there made a metric that spreads over
 //! 5,000–15,000 people hold 10,000 buckets instead of 1,600, and the memory
-//! of a run grow as a larger run filled them in.) Negative values (what was *added* since the start can be a loss)
-//! are bucketed by magnitude on their own side.
+//! of a run grow as a larger run filled them in.) Negative values (what was
+//! *added* since the start can be a loss) are bucketed by magnitude on their
+//! own side.
 //!
-//! The buckets are held densely, in pages of 64 allocated as values land in
+//! The buckets are held densely, in pages of 32 allocated as values land in
 //! them: recording is two indexes and an add, with no hashing and no
 //! sorting, and memory depends on the spread of a metric, never on the
 //! number of trajectories.
