@@ -166,6 +166,11 @@ pub struct MetricRow {
     pub p50: f64,
     pub p75: f64,
     pub p95: f64,
+    /// The most by which these quantiles can be off, as a share of their
+    /// value above the metric's exact range (0.001; more where the cell's
+    /// histogram was coarsened to keep the run's memory bounded).
+    #[serde(default)]
+    pub quantiles_within: f64,
 }
 
 /// Per-trajectory outcomes of the first trajectories of a run (all of them
@@ -264,6 +269,31 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
         .num_threads(threads)
         .build()
         .map_err(|e| RunError::Pool { threads, source: e })
+}
+
+/// A warning when some metric's quantiles are coarser than 1% of their
+/// value: histograms halve their buckets to keep a run's memory within
+/// [`crate::stats::aggregate::HISTOGRAM_BUDGET`] per thread, and a
+/// briefing's fan chart should not be read closer than that. Finer
+/// coarsening is only stated, per row, in `metrics.csv`.
+fn coarse_warning(agg: &Aggregate) -> Option<String> {
+    let coarse = agg
+        .cells
+        .iter()
+        .filter(|h| h.relative_precision() > 0.01)
+        .count();
+    let widest = agg
+        .cells
+        .iter()
+        .map(|h| h.relative_precision())
+        .fold(0.0, f64::max);
+    (coarse > 0).then(|| {
+        format!(
+            "the quantiles of {coarse} of {} metric cells (metric × region × year) are within {:.1}% of their value rather than 0.1%: their values spread over so many powers of two that finer counts would not fit the run's memory (metrics.csv, column quantiles_within); probabilities of targets are exact",
+            agg.cells.len(),
+            widest * 100.0
+        )
+    })
 }
 
 /// Twin trajectories run to split each target's spread in a run of `n`: a
@@ -467,6 +497,7 @@ pub fn assemble(sc: &Scenario, part: Partial) -> Result<RunResult, RunError> {
                     p50: q.p50,
                     p75: q.p75,
                     p95: q.p95,
+                    quantiles_within: h.relative_precision(),
                 });
             }
         }
@@ -498,6 +529,7 @@ pub fn assemble(sc: &Scenario, part: Partial) -> Result<RunResult, RunError> {
             )
         })
         .into_iter()
+        .chain(coarse_warning(agg))
         .collect();
     Ok(RunResult {
         warnings,

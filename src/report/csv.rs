@@ -25,7 +25,7 @@ fn enc(name: &'static str) -> impl Fn(csv::Error) -> OutputError {
     }
 }
 
-/// Writes `metrics.csv`: `metric,scope,year,mean,sd,p05,p25,p50,p75,p95`.
+/// Writes `metrics.csv`: `metric,scope,year,mean,sd,p05,p25,p50,p75,p95,quantiles_within`.
 pub struct MetricsCsv;
 
 impl Exporter for MetricsCsv {

@@ -15,8 +15,19 @@
 //!
 //! The buckets are held densely, in pages of 32 allocated as values land in
 //! them: recording is two indexes and an add, with no hashing and no
-//! sorting, and memory depends on the spread of a metric, never on the
-//! number of trajectories.
+//! sorting.
+//!
+//! A histogram may be given a memory limit. When its pages would take more,
+//! it halves its buckets above 1,024 (0.1% → 0.2% → … → 3.1% wide, at
+//! most five times), so that a run's memory is bounded by the number of its
+//! cells and not by how many trajectories spread a metric over many powers
+//! of two (a hundred-year horizon took 2 GB at 500 trajectories and grew
+//! with every one). The coarsening is a function of the values recorded,
+//! not of their order: the footprint that triggers it can only grow as
+//! values are added and only shrink as buckets are halved, so a histogram
+//! ends at the fewest halvings at which all its values fit, whichever
+//! thread or machine counted which values (see
+//! `coarsening_does_not_depend_on_the_order_or_split`).
 //!
 //! Counts are integers and the sum of values is an exact 128-bit integer, so
 //! merging histograms in any order gives the same result: aggregation does
@@ -27,28 +38,46 @@ use serde::{Deserialize, Serialize};
 const EXACT_BITS: u32 = 10; // magnitudes < 2^10 are exact
 const SUB_BITS: u32 = 10; // 2^10 buckets per power of two above
 
-/// The bucket of a magnitude.
+/// Halvings a histogram may make to fit its limit: at five, a power of two
+/// has 32 buckets (3.1% wide), exactly one page, so that every halving
+/// maps each page into one page and the footprint can only shrink.
+pub const MAX_SHIFT: u32 = SUB_BITS - PAGE_BITS;
+
+/// The bucket of a magnitude, with the buckets above 1,024 halved `shift`
+/// times.
 #[inline]
-fn bucket(v: u64) -> u32 {
+fn bucket(v: u64, shift: u32) -> u32 {
     if v < (1 << EXACT_BITS) {
         return v as u32;
     }
     let e = 63 - v.leading_zeros(); // ≥ EXACT_BITS
     let sub = ((v >> (e - SUB_BITS)) & ((1 << SUB_BITS) - 1)) as u32;
-    (1 << EXACT_BITS) + (e - EXACT_BITS) * (1 << SUB_BITS) + sub
+    (1 << EXACT_BITS) + (e - EXACT_BITS) * (1 << (SUB_BITS - shift)) + (sub >> shift)
 }
 
 /// The smallest magnitude in a bucket and the bucket's width.
 #[inline]
-fn bucket_range(b: u32) -> (u64, u64) {
+fn bucket_range(b: u32, shift: u32) -> (u64, u64) {
     if b < (1 << EXACT_BITS) {
         return (u64::from(b), 1);
     }
+    let per = 1u32 << (SUB_BITS - shift);
     let rest = b - (1 << EXACT_BITS);
-    let e = rest / (1 << SUB_BITS) + EXACT_BITS;
-    let sub = u64::from(rest % (1 << SUB_BITS));
-    let width = 1u64 << (e - SUB_BITS);
-    (((1 << SUB_BITS) + sub) * width, width)
+    let e = rest / per + EXACT_BITS;
+    let sub = u64::from(rest % per);
+    let width = 1u64 << (e - SUB_BITS + shift);
+    ((u64::from(per) + sub) * width, width)
+}
+
+/// The bucket that bucket `b` (at `shift`) falls in once halved again.
+#[inline]
+fn halved(b: u32, shift: u32) -> u32 {
+    if b < (1 << EXACT_BITS) {
+        return b;
+    }
+    let per = 1u32 << (SUB_BITS - shift);
+    let rest = b - (1 << EXACT_BITS);
+    (1 << EXACT_BITS) + (rest / per) * (per / 2) + (rest % per) / 2
 }
 
 /// Buckets a page holds.
@@ -67,6 +96,8 @@ struct Dense {
     /// runner refuses more), so no bucket can count past it; half the
     /// memory of 64-bit ones.
     pages: Vec<Option<Box<[u32; PAGE]>>>,
+    /// Pages allocated.
+    used: u32,
 }
 
 impl Dense {
@@ -100,7 +131,30 @@ impl Dense {
         if i >= self.pages.len() {
             self.pages.resize(i + 1, None);
         }
-        self.pages[i].get_or_insert_with(|| Box::new([0; PAGE]))
+        let slot = &mut self.pages[i];
+        if slot.is_none() {
+            self.used += 1;
+        }
+        slot.get_or_insert_with(|| Box::new([0; PAGE]))
+    }
+
+    /// What the limit is checked against: the pages held and the run of
+    /// page slots between the lowest and the highest. Both depend only on
+    /// which buckets are non-empty (not on the order they filled in, as the
+    /// vector's capacity would), never fall as buckets fill, and never rise
+    /// as buckets are halved.
+    fn footprint(&self) -> usize {
+        self.pages.len() * std::mem::size_of::<Option<Box<[u32; PAGE]>>>()
+            + self.used as usize * PAGE * std::mem::size_of::<u32>()
+    }
+
+    /// The same counts with the buckets above 1,024 halved once more.
+    fn halve(&self, shift: u32) -> Dense {
+        let mut d = Dense::default();
+        for (b, c) in self.iter() {
+            d.add(halved(b, shift), c);
+        }
+        d
     }
 
     /// (bucket, count) of the non-empty buckets, ascending.
@@ -118,8 +172,12 @@ impl Dense {
             })
     }
 
-    fn merge(&mut self, other: &Dense) {
-        for (b, c) in other.iter() {
+    /// Adds `other`'s counts, its buckets halved from `from` to `to`.
+    fn merge(&mut self, other: &Dense, from: u32, to: u32) {
+        for (mut b, c) in other.iter() {
+            for s in from..to {
+                b = halved(b, s);
+            }
             self.add(b, c);
         }
     }
@@ -163,9 +221,60 @@ pub struct Histogram {
     sum_sq: u128,
     min: i64,
     max: i64,
+    /// Times the buckets above 1,024 have been halved to keep within
+    /// `limit`.
+    #[serde(default)]
+    shift: u32,
+    /// Bytes the bucket counts may take before they are halved (0: no
+    /// limit).
+    #[serde(default)]
+    limit: u32,
 }
 
 impl Histogram {
+    /// An empty histogram whose counts are kept within about `bytes` (see
+    /// the module doc); 0 for no limit.
+    pub fn with_limit(bytes: u32) -> Histogram {
+        Histogram {
+            limit: bytes,
+            ..Histogram::default()
+        }
+    }
+
+    /// Times the buckets above 1,024 were halved to fit the limit.
+    pub fn shift(&self) -> u32 {
+        self.shift
+    }
+
+    /// The widest bucket above 1,024 relative to its value: the most by
+    /// which a quantile read from this histogram can be off (0.1%, doubled
+    /// with each halving).
+    pub fn relative_precision(&self) -> f64 {
+        f64::from(1u32 << self.shift) / f64::from(1u32 << SUB_BITS)
+    }
+
+    /// Bytes the limit is checked against (the pages held and the page
+    /// slots between the lowest and highest; [`Histogram::bytes`] adds the
+    /// vectors' spare capacity).
+    pub fn footprint(&self) -> usize {
+        self.pos.footprint() + self.neg.footprint()
+    }
+
+    /// The limit the counts are kept within, in bytes (0: none).
+    pub fn limit(&self) -> usize {
+        self.limit as usize
+    }
+
+    /// Halves the buckets until the counts fit the limit (or may be halved
+    /// no more).
+    fn fit(&mut self) {
+        while self.limit > 0 && self.shift < MAX_SHIFT && self.footprint() > self.limit as usize {
+            self.pos = self.pos.halve(self.shift);
+            self.neg = self.neg.halve(self.shift);
+            self.shift += 1;
+        }
+    }
+
     /// Records a value.
     #[inline]
     pub fn record(&mut self, v: i64) {
@@ -184,11 +293,12 @@ impl Histogram {
             (self.min, self.max)
         };
         let (mut sum, mut sum_sq) = (0i128, 0u128);
+        let shift = self.shift;
         for &v in vs {
             if v >= 0 {
-                self.pos.add(bucket(v as u64), 1);
+                self.pos.add(bucket(v as u64, shift), 1);
             } else {
-                self.neg.add(bucket(v.unsigned_abs()), 1);
+                self.neg.add(bucket(v.unsigned_abs(), shift), 1);
             }
             lo = lo.min(v);
             hi = hi.max(v);
@@ -200,12 +310,19 @@ impl Histogram {
         self.n += vs.len() as u64;
         self.sum += sum;
         self.sum_sq = self.sum_sq.saturating_add(sum_sq);
+        self.fit();
     }
 
-    /// Adds another histogram's counts.
+    /// Adds another histogram's counts (the two have the same limit: the
+    /// same cell of the same scenario).
     pub fn merge(&mut self, other: &Histogram) {
-        self.pos.merge(&other.pos);
-        self.neg.merge(&other.neg);
+        while self.shift < other.shift {
+            self.pos = self.pos.halve(self.shift);
+            self.neg = self.neg.halve(self.shift);
+            self.shift += 1;
+        }
+        self.pos.merge(&other.pos, other.shift, self.shift);
+        self.neg.merge(&other.neg, other.shift, self.shift);
         if other.n > 0 {
             if self.n == 0 {
                 (self.min, self.max) = (other.min, other.max);
@@ -217,6 +334,7 @@ impl Histogram {
         self.n += other.n;
         self.sum += other.sum;
         self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
+        self.fit();
     }
 
     /// Values recorded.
@@ -268,11 +386,11 @@ impl Histogram {
             .iter()
             .rev()
             .map(|(b, c)| {
-                let (lo, w) = bucket_range(b);
+                let (lo, w) = bucket_range(b, self.shift);
                 (-((lo + (w - 1)) as f64) + (w - 1) as f64 / 2.0, c)
             })
             .chain(self.pos.iter().map(|(b, c)| {
-                let (lo, w) = bucket_range(b);
+                let (lo, w) = bucket_range(b, self.shift);
                 (lo as f64 + (w - 1) as f64 / 2.0, c)
             }));
         let mut out = Vec::with_capacity(ps.len());
@@ -305,13 +423,99 @@ mod tests {
 
     #[test]
     fn buckets_cover_every_value_once() {
-        for v in (0..20000u64).chain([1 << 20, (1 << 20) + 1023, u64::MAX / 3]) {
-            let (lo, w) = bucket_range(bucket(v));
-            assert!(lo <= v && v < lo + w, "{v}: [{lo}, {})", lo + w);
-            assert!(w == 1 || (w as f64) / (lo as f64) <= 1.0 / 1024.0);
+        for shift in 0..=MAX_SHIFT {
+            let values = (0..20000u64).chain([1 << 20, (1 << 20) + 1023, u64::MAX / 3, u64::MAX]);
+            for v in values {
+                let b = bucket(v, shift);
+                let (lo, w) = bucket_range(b, shift);
+                assert!(lo <= v && v - lo < w, "{v} at {shift}: [{lo}, +{w})");
+                let precision = f64::from(1u32 << shift) / 1024.0;
+                assert!(w == 1 || (w as f64) / (lo as f64) <= precision);
+                // Halving a bucket gives the bucket of its values one level up.
+                if shift < MAX_SHIFT {
+                    assert_eq!(halved(b, shift), bucket(v, shift + 1), "{v} at {shift}");
+                }
+            }
+            assert!(bucket(1023, shift) < bucket(1024, shift));
         }
-        assert!(bucket(1023) < bucket(1024) && bucket(1024) < bucket(1025));
-        assert_eq!(bucket(16_384), bucket(16_385), "two units wide there");
+        assert!(bucket(1024, 0) < bucket(1025, 0));
+        assert_eq!(bucket(16_384, 0), bucket(16_385, 0), "two units wide there");
+    }
+
+    /// A metric spread over many powers of two, as over a long horizon.
+    fn spread(i: i64) -> i64 {
+        let x = (i * 7919) % 10_007;
+        (1000 + x * x * x / 10) * if i % 5 == 0 { -1 } else { 1 }
+    }
+
+    #[test]
+    fn a_limited_histogram_keeps_within_its_limit_and_its_precision() {
+        let vals: Vec<i64> = (0..4000).map(spread).collect();
+        let mut free = Histogram::default();
+        let mut held = Histogram::with_limit(4096);
+        free.record_all(&vals);
+        held.record_all(&vals);
+        assert_eq!(free.shift(), 0);
+        assert!(free.bytes() > 40_000, "the case must need halving");
+        assert!(held.shift() > 0 && held.shift() <= MAX_SHIFT);
+        let footprint = held.footprint();
+        assert!(
+            footprint <= 4096 || held.shift() == MAX_SHIFT,
+            "{footprint}"
+        );
+        let mut sorted: Vec<f64> = vals.iter().map(|&v| v as f64).collect();
+        sorted.sort_by(f64::total_cmp);
+        let ps = [0.0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0];
+        for (&p, q) in ps.iter().zip(held.quantiles(&ps)) {
+            let exact = crate::stats::quantile_sorted(&sorted, p);
+            let tol = exact.abs() * held.relative_precision() / 2.0 + 0.5;
+            assert!((q - exact).abs() <= tol, "p {p}: {q} vs {exact} ± {tol}");
+        }
+        assert_eq!(
+            (held.mean(), held.sd()),
+            (free.mean(), free.sd()),
+            "sums stay exact"
+        );
+    }
+
+    #[test]
+    fn coarsening_does_not_depend_on_the_order_or_split() {
+        let vals: Vec<i64> = (0..3000).map(spread).collect();
+        let mut whole = Histogram::with_limit(16_000);
+        whole.record_all(&vals);
+        assert!(
+            whole.shift() > 0 && whole.shift() < MAX_SHIFT,
+            "{}",
+            whole.shift()
+        );
+        // In blocks of 64, one value at a time, reversed, and split in
+        // three uneven parts merged in two orders: the same histogram.
+        let mut blocks = Histogram::with_limit(16_000);
+        vals.chunks(64).for_each(|c| blocks.record_all(c));
+        let mut reversed = Histogram::with_limit(16_000);
+        vals.iter().rev().for_each(|&v| reversed.record(v));
+        let parts: Vec<Histogram> = [&vals[..12], &vals[12..2500], &vals[2500..]]
+            .iter()
+            .map(|p| {
+                let mut h = Histogram::with_limit(16_000);
+                h.record_all(p);
+                h
+            })
+            .collect();
+        assert_ne!(
+            parts[0].shift(),
+            parts[1].shift(),
+            "parts halved differently"
+        );
+        let mut a = parts[0].clone();
+        a.merge(&parts[1]);
+        a.merge(&parts[2]);
+        let mut b = parts[2].clone();
+        b.merge(&parts[0]);
+        b.merge(&parts[1]);
+        for h in [&blocks, &reversed, &a, &b] {
+            assert_eq!(h, &whole);
+        }
     }
 
     #[test]

@@ -67,7 +67,11 @@ fn init_writes_a_template_that_validates_and_runs() {
     assert!(summary["joint"]["p_met"].is_number());
     let metrics = std::fs::read_to_string(folder.join("metrics.csv")).unwrap();
     // UTF-8 with a byte-order mark, so that Excel on Chinese Windows reads it.
-    assert!(metrics.starts_with("\u{feff}metric,scope,year,mean,sd,p05,p25,p50,p75,p95\n"));
+    assert!(
+        metrics.starts_with(
+            "\u{feff}metric,scope,year,mean,sd,p05,p25,p50,p75,p95,quantiles_within\n"
+        )
+    );
     // Every metric × (total + 2 regions) × 6 years, plus the header.
     assert_eq!(
         metrics.lines().count(),

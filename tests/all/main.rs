@@ -13,6 +13,7 @@ mod errors;
 mod funding;
 mod fuzz;
 mod interval;
+mod memory;
 mod precision;
 mod programmes;
 mod readings;
