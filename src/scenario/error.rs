@@ -280,6 +280,33 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The candidate a misspelt name most likely meant: the closest by edit
+/// distance (a swap of two neighbours counting as one), if it is close
+/// enough to be a slip — at most one edit in four characters, and at least
+/// one — and no other candidate is as close.
+pub fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let found = found.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    let mut tied = false;
+    for c in candidates {
+        let d = strsim::damerau_levenshtein(&found, &c.to_lowercase());
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tied = true,
+            _ => {
+                best = Some((d, c));
+                tied = false;
+            }
+        }
+    }
+    let (d, c) = best?;
+    let allowed = (found.chars().count() / 4).max(1);
+    (d > 0 && d <= allowed && !tied).then_some(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

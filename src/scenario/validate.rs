@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-use super::error::{FieldPath, Locator, ScenarioError, ScenarioErrors};
+use super::error::{FieldPath, Locator, ScenarioError, ScenarioErrors, did_you_mean};
 use super::group::{Kind, ParamFields};
 use super::metric::{Metric, Unit};
 use super::param::Param;
@@ -198,14 +198,20 @@ fn unknown_field(msg: &str) -> Option<String> {
 }
 
 fn split_message(msg: &str) -> (String, String) {
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let (field, expected) = rest
-            .split_once(", expected ")
-            .unwrap_or((rest, "a known field"));
-        return (
-            format!("a known field ({expected})"),
-            format!("unknown field {field}"),
-        );
+    for (prefix, what) in [("unknown field ", "field"), ("unknown variant ", "kind")] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            let (name, expected) = rest
+                .split_once(", expected ")
+                .unwrap_or((rest, "a known one"));
+            let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            let hint = did_you_mean(name.trim_matches('`'), known)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            return (
+                format!("a known {what} ({expected})"),
+                format!("unknown {what} {name}{hint}"),
+            );
+        }
     }
     if let Some(rest) = msg.strip_prefix("missing field ") {
         return (format!("the field {rest}"), "nothing".into());
@@ -252,7 +258,20 @@ fn planner_words(s: &str) -> String {
             return planner.to_string();
         }
     }
-    // "sequence of ...", "string \"x\"", "integer `3`": keep the value, name the kind.
+    // "string \"3000\"", "integer `3`", "sequence of …": keep the value,
+    // name the kind.
+    if let Some(text) = s.strip_prefix("string ") {
+        return format!("the text {text}");
+    }
+    if let Some(n) = s
+        .strip_prefix("integer ")
+        .or(s.strip_prefix("floating point "))
+    {
+        return format!("the number {}", n.trim_matches('`'));
+    }
+    if let Some(b) = s.strip_prefix("boolean ") {
+        return b.trim_matches('`').to_string();
+    }
     s.replacen("sequence", "list", 1)
         .replacen("a map", "a table", 1)
         .replacen("struct ", "", 1)
@@ -300,24 +319,16 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
         }
     }
 
-    let raw: ScenarioFile = match toml::Deserializer::parse(text) {
-        Ok(de) => match serde_path_to_error::deserialize(de) {
-            Ok(r) => r,
-            Err(e) => return Err(ScenarioErrors(vec![from_serde(&loc, e)])),
-        },
-        Err(e) => {
-            return Err(ScenarioErrors(vec![loc.at_span(
-                e.span(),
-                String::new(),
-                "valid TOML",
-                e.message().to_string(),
-            )]));
-        }
+    let (raw, structural) = read_structure(&loc, text);
+    let Some(raw) = raw else {
+        let mut errors = structural;
+        errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+        return Err(ScenarioErrors(errors));
     };
 
     let mut c = Checker {
         loc,
-        errors: Vec::new(),
+        errors: structural,
         regional: false,
     };
     let mut scenario = check(&mut c, path, raw);
@@ -328,7 +339,90 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     if c.errors.is_empty() {
         Ok(scenario)
     } else {
+        // In the order of the file, as an editor goes through them.
+        c.errors
+            .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
         Err(ScenarioErrors(c.errors))
+    }
+}
+
+/// Structural errors reported at once, at most this many.
+const MAX_STRUCTURAL: usize = 30;
+
+/// Reads the file's structure, with every structural error at once: an
+/// unknown key or a value of the wrong kind is reported, taken out of the
+/// document and the rest read again, so that a file with a misspelt key and
+/// a wrong value elsewhere gets both messages in one go (and, when what was
+/// taken out was optional, the file's other checks too). Stops when what
+/// was taken out is then missing (one mistake, one message).
+fn read_structure(loc: &Locator, text: &str) -> (Option<ScenarioFile>, Vec<ScenarioError>) {
+    let mut doc = match toml::de::DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let at = e.span();
+            let e = loc.at_span(at, String::new(), "valid TOML", e.message().to_string());
+            return (None, vec![e]);
+        }
+    };
+    let mut errors: Vec<ScenarioError> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    loop {
+        let de = toml::Deserializer::from(doc.clone());
+        let e = match serde_path_to_error::deserialize::<_, ScenarioFile>(de) {
+            Ok(raw) => return (Some(raw), errors),
+            Err(e) => e,
+        };
+        let missing = missing_field(e.inner().message()).map(|f| {
+            let parent = e.path().to_string();
+            if parent == "." {
+                f
+            } else {
+                format!("{parent}.{f}")
+            }
+        });
+        if missing.is_some_and(|m| removed.contains(&m)) {
+            return (None, errors);
+        }
+        let err = from_serde(loc, e);
+        let path = FieldPath::parse(&err.path);
+        let again = errors.iter().any(|x| x.path == err.path);
+        if !again {
+            errors.push(err);
+        }
+        if again || errors.len() >= MAX_STRUCTURAL || !remove_at(doc.get_mut(), &path.0) {
+            return (None, errors);
+        }
+        removed.push(path.to_string());
+    }
+}
+
+fn missing_field(msg: &str) -> Option<String> {
+    let rest = msg.trim().strip_prefix("missing field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// Takes the value at `path` out of a parsed document (not an element of
+/// a list, which would renumber the rest).
+fn remove_at(table: &mut toml::de::DeTable, path: &[super::error::Seg]) -> bool {
+    use super::error::Seg;
+    match path {
+        [Seg::Key(k)] => table.remove(k.as_str()).is_some(),
+        [Seg::Key(k), rest @ ..] => table
+            .get_mut(k.as_str())
+            .is_some_and(|v| remove_in(v.get_mut(), rest)),
+        _ => false,
+    }
+}
+
+fn remove_in(value: &mut toml::de::DeValue, path: &[super::error::Seg]) -> bool {
+    use super::error::Seg;
+    use toml::de::DeValue;
+    match (value, path) {
+        (DeValue::Table(t), [Seg::Key(_), ..]) => remove_at(t, path),
+        (DeValue::Array(a), [Seg::Index(i), rest @ ..]) if !rest.is_empty() => {
+            a.get_mut(*i).is_some_and(|v| remove_in(v.get_mut(), rest))
+        }
+        _ => false,
     }
 }
 
@@ -539,7 +633,12 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
             None => c.err(
                 &fp.key("priorities").index(i),
                 format!("a lever name: {}", super::LEVER_NAMES.join(", ")),
-                format!("{name:?}"),
+                format!(
+                    "{name:?}{}",
+                    did_you_mean(name, super::LEVER_NAMES.iter().copied())
+                        .map(|l| format!(" (did you mean \"{l}\"?)"))
+                        .unwrap_or_default()
+                ),
             ),
         }
     }
@@ -1231,7 +1330,12 @@ fn resolve_regions(
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                format!("{s:?}"),
+                format!(
+                    "{s:?}{}",
+                    did_you_mean(s, regions.iter().map(|r| r.id.as_str()))
+                        .map(|r| format!(" (did you mean \"{r}\"?)"))
+                        .unwrap_or_default()
+                ),
             );
             None
         }
@@ -1286,18 +1390,17 @@ fn check_targets(
         check_id(c, &tp.key("id"), &t.id, &mut seen);
         let metric = Metric::from_name(&t.metric);
         if metric.is_none() {
-            c.err(
-                &tp.key("metric"),
-                format!(
-                    "a metric: {}",
-                    Metric::ALL
-                        .iter()
-                        .map(|m| m.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                format!("{:?}", t.metric),
-            );
+            let names = || Metric::ALL.iter().map(|m| m.name());
+            let hint = did_you_mean(&t.metric, names())
+                .map(|m| format!(" (did you mean \"{m}\"?)"))
+                .unwrap_or_default();
+            // With a likely slip, the one name, not all 48.
+            let expected = if hint.is_empty() {
+                format!("a metric: {}", names().collect::<Vec<_>>().join(", "))
+            } else {
+                "a metric (`wfsim schema` lists them)".to_string()
+            };
+            c.err(&tp.key("metric"), expected, format!("{:?}{hint}", t.metric));
         }
         let scope = parse_scope(c, &tp.key("scope"), &t.scope, regions);
         if !(i64::from(start) < t.year && t.year <= i64::from(end)) {
@@ -1450,10 +1553,17 @@ fn parse_scope(c: &mut Checker, path: &FieldPath, s: &str, regions: &[Region]) -
                 .filter(|&i| regions[i].tags.iter().any(|t| t == tag))
                 .collect();
             if v.is_empty() {
+                let tags: BTreeSet<&str> = regions
+                    .iter()
+                    .flat_map(|r| r.tags.iter().map(String::as_str))
+                    .collect();
+                let hint = did_you_mean(tag, tags)
+                    .map(|t| format!(" (did you mean \"{prefix}{t}\"?)"))
+                    .unwrap_or_default();
                 c.err(
                     path,
                     format!("a tag some region carries ({})", known_tags(regions)),
-                    format!("tag {tag:?}, which no region has"),
+                    format!("tag {tag:?}, which no region has{hint}"),
                 );
                 return None;
             }
@@ -1478,7 +1588,12 @@ fn parse_scope(c: &mut Checker, path: &FieldPath, s: &str, regions: &[Region]) -
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                format!("{s:?}"),
+                format!(
+                    "{s:?}{}",
+                    did_you_mean(s, regions.iter().map(|r| r.id.as_str()))
+                        .map(|r| format!(" (did you mean \"{r}\"?)"))
+                        .unwrap_or_default()
+                ),
             );
             None
         }

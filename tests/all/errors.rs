@@ -77,7 +77,7 @@ fn wrong_type() {
             &format!("plan.toml:{line}:10"),
             "funding.budget",
             "expected a number or a distribution",
-            "found string \"thirty million\"",
+            "found the text \"thirty million\"",
         ],
     );
 }
@@ -192,9 +192,65 @@ fn unknown_metric() {
         &[
             &format!("plan.toml:{line}:10"),
             "target[1].metric",
-            "a metric: uncertified, trained",
-            "found \"talents\"",
+            "found \"talents\" (did you mean \"talent\"?)",
         ],
+    );
+    // With a likely slip, the one name rather than all of them; without
+    // one, all of them.
+    assert!(!msg.contains("uncertified, trained"), "{msg}");
+    let msg = errors(&with("metric = \"talent\"", "metric = \"people\""));
+    assert_has(
+        &msg,
+        &["a metric: uncertified, trained", "found \"people\"\n"],
+    );
+}
+
+#[test]
+fn certifed_suggests_certified_wherever_a_name_is_misspelt() {
+    let cases = [
+        // A metric.
+        (
+            "metric = \"talent\"",
+            "metric = \"certifed\"",
+            "(did you mean \"certified\"?)",
+        ),
+        // A key of the file's structure.
+        ("seed = 2020", "sede = 2020", "(did you mean `seed`?)"),
+        // A tag in a target's scope.
+        (
+            "scope = \"every:rural\"",
+            "scope = \"every:rurl\"",
+            "(did you mean \"every:rural\"?)",
+        ),
+    ];
+    for (from, to, want) in cases {
+        assert_has(&errors(&with(from, to)), &[want]);
+    }
+    // Nothing is suggested when nothing is close.
+    let e = errors(&with("seed = 2020", "zzzzzz = 2020"));
+    assert!(!e.contains("did you mean"), "{e}");
+}
+
+#[test]
+fn one_file_with_three_different_mistakes_gives_three_messages() {
+    // A misspelt key, a number written as text (both structural: the file
+    // cannot be read as a scenario) and an unknown metric (found when it is).
+    let text = with("seed = 2020", "sede = 2020");
+    let text = text.replacen("orgs = 60", "orgs = \"60\"", 1);
+    let text = text.replacen("metric = \"talent\"", "metric = \"talnet\"", 1);
+    let msg = errors(&text);
+    let lines: Vec<&str> = msg.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(lines.len(), 3, "{msg}");
+    // In the order of the file, each at its place.
+    assert!(lines[0].contains(&format!(
+        "plan.toml:{}:1: `run.sede`",
+        line_of(&text, "sede")
+    )));
+    assert!(
+        lines[1].contains("`region[0].stocks.orgs`") && lines[1].contains("found the text \"60\"")
+    );
+    assert!(
+        lines[2].contains("`target[1].metric`") && lines[2].contains("(did you mean \"talent\"?)")
     );
 }
 
@@ -825,12 +881,12 @@ fn messages_use_the_planners_words_not_rust_type_names() {
         (
             "tags = [\"urban\"]",
             "tags = \"urban\"",
-            "expected a list [ … ], found string \"urban\"",
+            "expected a list [ … ], found the text \"urban\"",
         ),
         (
             "label = \"中心区\"",
             "label = 5",
-            "expected text in quotes, found integer `5`",
+            "expected text in quotes, found the number 5",
         ),
     ] {
         let e = errors(&with(from, to));
