@@ -21,6 +21,8 @@ use clap::{Parser, Subcommand};
 
 #[path = "cli/calibrate.rs"]
 mod calibrate;
+#[path = "cli/inspect.rs"]
+mod inspect;
 #[path = "cli/shard.rs"]
 mod shard;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -154,6 +156,33 @@ enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// List a scenario's targets: id, label, year, condition and scope.
+    Targets {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// As JSON on stdout, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the numbers of a scenario that a [[variant]], `sweep --set` or
+    /// `solve --lever` can set, by path, with their values.
+    Levers {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Each region's own numbers too.
+        #[arg(long)]
+        regions: bool,
+        /// As JSON on stdout, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the JSON Schema of scenario files (for an editor's completion
+    /// and checking: `wfsim init` points its template at it).
+    Schema {
+        /// Write it to this file instead of stdout.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
     },
     /// Write a commented template scenario that validates and runs as is.
     Init {
@@ -424,6 +453,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate { files } => validate(&files),
         Command::Init { path, force } => init(&path, force),
+        Command::Targets { file, json } => load(&file).and_then(|sc| inspect::targets(&sc, json)),
+        Command::Levers {
+            file,
+            regions,
+            json,
+        } => load(&file).and_then(|sc| inspect::levers(&sc, regions, json)),
+        Command::Schema { out } => inspect::schema(out.as_deref()),
         Command::Run {
             file,
             run: args,
@@ -635,6 +671,9 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The schema file `init` writes beside a new scenario.
+const SCHEMA_FILE: &str = "wfsim.schema.json";
+
 fn init(path: &Path, force: bool) -> Result<(), Failure> {
     if path.exists() && !force {
         return Err(Failure::Other(format!(
@@ -662,11 +701,17 @@ fn init(path: &Path, force: bool) -> Result<(), Failure> {
     } else {
         TEMPLATE.replacen("name = \"template-city\"", &format!("name = \"{name}\""), 1)
     };
-    std::fs::write(path, text)
-        .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+    // The schema beside it, named by a first line that editors with a TOML
+    // language server (Taplo, "Even Better TOML") read: completion and
+    // checking as the planner types.
+    let schema = path.with_file_name(SCHEMA_FILE);
+    let text = format!("#:schema ./{SCHEMA_FILE}\n{text}");
+    inspect::write_whole(&schema, &inspect::schema_text()?)?;
+    inspect::write_whole(path, &text)?;
     println!(
-        "wrote {}; run it with: wfsim run {}",
+        "wrote {} (and {}, for an editor's completion); run it with: wfsim run {}",
         path.display(),
+        schema.display(),
         path.display()
     );
     Ok(())

@@ -104,10 +104,15 @@ macro_rules! param_group {
         $( extra { $( $(#[$xmeta:meta])* $xfield:ident : $xty:ty ),* $(,)? } )?
     ) => {
         #[doc = concat!("The `", stringify!($name), "` table as written in the file.")]
-        #[derive(Debug, Clone, Default, serde::Deserialize)]
+        #[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $raw {
-            $( #[serde(default)] pub $field: Option<$crate::scenario::param::Param>, )*
+            $(
+                $(#[$fmeta])*
+                #[serde(default)]
+                #[schemars(extend("default" = $default, "x-wfsim-kind" = stringify!($kind)))]
+                pub $field: Option<$crate::scenario::param::Param>,
+            )*
             $( $( $(#[$xmeta])* #[serde(default)] pub $xfield: $xty, )* )?
         }
 

@@ -25,6 +25,7 @@ pub use history::{History, HistoryErrors, Observation};
 pub use metric::{Metric, Unit};
 pub use param::{Dist, Param, Per};
 pub use posterior::{Posterior, PosteriorError};
+pub use schema::json_schema;
 pub use schema::{
     Attrition, Coverage, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever, Pay,
     PayLever, PostsLever, ProgrammeNumbers, Promotion, RegionFacts, SCHEMA_VERSION, ServicesLever,
@@ -32,6 +33,7 @@ pub use schema::{
 };
 pub use template::TEMPLATE;
 pub(crate) use validate::fmt_num;
+pub use variant::Setting;
 
 /// What the scenario is.
 #[derive(Debug, Clone, PartialEq)]

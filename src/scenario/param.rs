@@ -30,7 +30,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// When a distribution is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Per {
     /// Once per trajectory: epistemic uncertainty about a fixed true value.
@@ -40,11 +42,30 @@ pub enum Per {
     Year,
 }
 
-/// A distribution as written in the file, checked for completeness by
-/// [`Dist::from_raw`].
-#[derive(Debug, Clone, Deserialize)]
+/// The distributions a file may name.
+pub const DIST_NAMES: [&str; 9] = [
+    "beta",
+    "normal",
+    "lognormal",
+    "uniform",
+    "triangular",
+    "pert",
+    "bernoulli",
+    "discrete",
+    "mixture",
+];
+
+/// An uncertain number: a distribution table such as { dist = "beta",
+/// alpha = 2, beta = 8 }, drawn once per trajectory or (per = "year") every
+/// year.
+// (As written in the file; checked for completeness by `Dist::from_raw`.)
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Distribution")]
 struct RawDist {
+    /// The distribution's family; the fields it needs are those of
+    /// MODEL.md's table of distributions (e.g. beta: alpha, beta).
+    #[schemars(extend("enum" = DIST_NAMES))]
     dist: String,
     #[serde(default)]
     per: Per,
@@ -176,10 +197,12 @@ impl Dist {
             "discrete" => &["values", "weights"],
             "mixture" => &["components", "weights"],
             other => {
+                let hint = super::error::did_you_mean(other, DIST_NAMES)
+                    .map(|d| format!(" (did you mean \"{d}\"?)"))
+                    .unwrap_or_default();
                 return Err(DistProblem {
-                    expected: "dist = one of beta, normal, lognormal, uniform, triangular, pert, bernoulli, discrete, mixture"
-                        .into(),
-                    found: format!("dist = {other:?}"),
+                    expected: format!("dist = one of {}", DIST_NAMES.join(", ")),
+                    found: format!("dist = {other:?}{hint}"),
                 });
             }
         };
@@ -642,6 +665,21 @@ impl Param {
 impl From<f64> for Param {
     fn from(v: f64) -> Self {
         Param::Fixed(v)
+    }
+}
+
+/// A number of the file is written as a number or as a distribution table.
+impl schemars::JsonSchema for Param {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Number".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let dist = generator.subschema_for::<RawDist>();
+        schemars::json_schema!({
+            "description": "A known value, or a distribution table such as { dist = \"beta\", alpha = 2, beta = 8 }",
+            "anyOf": [{ "type": "number" }, dist]
+        })
     }
 }
 

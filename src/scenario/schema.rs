@@ -14,7 +14,7 @@ use super::param::Param;
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Must be [`SCHEMA_VERSION`]; checked before anything else.
@@ -52,7 +52,7 @@ pub struct ScenarioFile {
 
 /// `[posterior]`: parameters drawn from a `wfsim calibrate` posterior
 /// instead of from this file's priors.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PosteriorRaw {
     /// A `calibrate` folder or its `posterior.csv`, relative to this file.
@@ -95,7 +95,7 @@ param_group! {
 
 /// `[[correlation]]`: two uncertain numbers that move together, by rank
 /// correlation (Spearman's ρ between their draws over trajectories).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrelationRaw {
     /// Two dotted paths of per-trajectory distributions, e.g.
@@ -107,7 +107,7 @@ pub struct CorrelationRaw {
 
 /// `[[variant]]`: the same scenario with some values changed, for paired
 /// comparison (`wfsim compare`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantRaw {
     pub name: String,
@@ -118,11 +118,12 @@ pub struct VariantRaw {
     pub weight: Option<f64>,
     /// Dotted paths of the file and their new values:
     /// `"levers.exam_support.share" = 0.2`, `"region.centre.stocks.junior" = 1000`.
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
     pub set: toml::Table,
 }
 
 /// `[scenario]`: what the scenario is.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetaRaw {
     /// Short machine name; the default output folder is `outputs/<name>/`.
@@ -144,7 +145,7 @@ pub struct MetaRaw {
 }
 
 /// `[run]`: defaults for `wfsim run`, overridden by its flags.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunRaw {
     pub trajectories: Option<u64>,
@@ -153,7 +154,7 @@ pub struct RunRaw {
 
 /// `[time]`: stocks are as of the end of `start_year`; the run projects
 /// `start_year + 1 ..= end_year`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeRaw {
     pub start_year: i64,
@@ -221,7 +222,7 @@ param_group! {
 }
 
 /// `[parameters]`: rates and behaviour, one table per step of the year.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParametersRaw {
     #[serde(default)]
@@ -438,7 +439,7 @@ param_group! {
 }
 
 /// `[levers]`: how the money left after commitments is split, and what each lever buys.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeversRaw {
     #[serde(default)]
@@ -575,7 +576,7 @@ param_group! {
 }
 
 /// `[[transfer]]`: people sent each year from some regions to others.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferRaw {
     /// A region id, or `tag:NAME` for every region with that tag.
@@ -588,7 +589,7 @@ pub struct TransferRaw {
 }
 
 /// `[[target]]`: what the plan promises.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetRaw {
     pub id: String,
@@ -616,7 +617,7 @@ pub struct TargetRaw {
 }
 
 /// A target of the document the model has no mechanism for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotModelledRaw {
     pub id: String,
@@ -656,3 +657,16 @@ impl_param_fields!(
     SupervisionLever,
     PayLever,
 );
+
+/// The JSON Schema of a scenario file, generated from the same definitions
+/// the file is read with (unknown keys refused, defaults optional, each
+/// field's documentation as its description): `wfsim schema` writes it for
+/// editors' completion and checking of scenario files.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(ScenarioFile);
+    schema.insert(
+        "title".into(),
+        format!("wfsim scenario file, schema_version {SCHEMA_VERSION}").into(),
+    );
+    schema.to_value()
+}

@@ -33,6 +33,57 @@ fn problem(
     }])
 }
 
+/// A number of the file that can be set by its path (a lever, in a
+/// planner's words; `Lever` is the levers table's own type).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Setting {
+    /// The dotted path `sweep --set`, `solve` and `[[variant]]` take.
+    pub path: String,
+    /// The value as written (a number, or a distribution table).
+    pub value: String,
+    /// Whether it is uncertain (a distribution).
+    pub uncertain: bool,
+}
+
+fn collect_levers(path: &str, v: &toml::Value, out: &mut Vec<Setting>) {
+    match v {
+        toml::Value::Integer(_) | toml::Value::Float(_) => out.push(Setting {
+            path: path.to_string(),
+            value: v.to_string(),
+            uncertain: false,
+        }),
+        toml::Value::Table(t) if t.contains_key("dist") => out.push(Setting {
+            path: path.to_string(),
+            value: toml::Value::Table(t.clone()).to_string(),
+            uncertain: true,
+        }),
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                collect_levers(&format!("{path}.{k}"), v, out);
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, it) in items.iter().enumerate() {
+                // Elements of a list of tables are named by their id, as
+                // paths name them.
+                let name = element_name(it).map_or_else(|| i.to_string(), str::to_string);
+                if it.is_table() {
+                    collect_levers(&format!("{path}.{name}"), it, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a path calls an element of a list of tables: its `id` (regions),
+/// or its `name` (programmes).
+fn element_name(it: &toml::Value) -> Option<&str> {
+    it.get("id")
+        .or_else(|| it.get("name"))
+        .and_then(|v| v.as_str())
+}
+
 /// Sets `value` at the dotted `path` of `doc`.
 fn set_path(doc: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), (String, String)> {
     let segs: Vec<&str> = path.split('.').collect();
@@ -56,16 +107,16 @@ fn set_path(doc: &mut toml::Table, path: &str, value: toml::Value) -> Result<(),
                 let pick = segs[i + 1];
                 let pos = items
                     .iter()
-                    .position(|it| it.get("id").and_then(|v| v.as_str()) == Some(pick))
+                    .position(|it| element_name(it) == Some(pick))
                     .or_else(|| pick.parse::<usize>().ok().filter(|&n| n < items.len()));
                 let Some(pos) = pos else {
                     let ids: Vec<String> = items
                         .iter()
-                        .filter_map(|it| it.get("id").and_then(|v| v.as_str()).map(String::from))
+                        .filter_map(|it| element_name(it).map(String::from))
                         .collect();
                     return Err((
                         format!(
-                            "an element of `{key}` by id ({}) or position",
+                            "an element of `{key}` by id or name ({}) or position",
                             ids.join(", ")
                         ),
                         format!("{pick:?}"),
@@ -150,6 +201,36 @@ impl Scenario {
                     .collect(),
             )),
         }
+    }
+
+    /// The numbers of the file that a variant, `sweep --set` or `solve` can
+    /// set, by dotted path (regions and other lists by id), with their value
+    /// as written: every number outside `[run]`, `[time]`, `[[target]]`,
+    /// `[[variant]]`, `[[not_modelled]]` and `[[correlation]]`, and every
+    /// distribution as a whole. Regions' own numbers only with `regions`.
+    pub fn lever_paths(&self, regions: bool) -> Vec<Setting> {
+        let Ok(doc) = toml::from_str::<toml::Table>(&self.source) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in &doc {
+            // Targets, the variants themselves and the run's own settings
+            // (horizon, seed) are not levers.
+            let skip = [
+                "schema_version",
+                "run",
+                "time",
+                "target",
+                "variant",
+                "not_modelled",
+                "correlation",
+            ];
+            if skip.contains(&k.as_str()) || (k == "region" && !regions) {
+                continue;
+            }
+            collect_levers(k, v, &mut out);
+        }
+        out
     }
 
     /// A declared variant as a scenario.

@@ -9,6 +9,7 @@ mod compare;
 mod conservation;
 mod deploy;
 mod determinism;
+mod editing;
 mod errors;
 mod funding;
 mod fuzz;
