@@ -30,7 +30,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use wfsim::analysis::job::Job;
 use wfsim::engine::precision::Spend;
 use wfsim::engine::{RunOptions, RunResult};
-use wfsim::report::format::probability;
+use wfsim::report::format::{probability, value};
 use wfsim::report::results::Results;
 use wfsim::report::{OutputDir, default_dir, write_briefing, write_comparison, write_sweep};
 use wfsim::scenario::{LoadError, Scenario, TEMPLATE};
@@ -817,31 +817,13 @@ fn wrote(o: &mut io::StdoutLock, written: &[PathBuf]) -> io::Result<()> {
 }
 
 /// Formats a number for a table: thousands separators, shares as percentages.
-fn human(v: f64, share: bool) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    if share {
-        return format!("{:.1}%", v * 100.0);
-    }
-    let r = v.round() as i64;
-    let s = r.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if r < 0 { format!("-{out}") } else { out }
-}
-
 fn print_summary(
     o: &mut io::StdoutLock,
     sc: &Scenario,
     r: &RunResult,
     written: &[PathBuf],
 ) -> io::Result<()> {
+    let zh = sc.meta.language == "zh";
     writeln!(
         o,
         "{} — {} trajectories, seed {}, {} threads, {:.2} s",
@@ -860,69 +842,68 @@ fn print_summary(
         )?;
     }
     writeln!(o)?;
-    // Ids are short and ASCII, so they align; the document's wording comes
-    // last on the line, whole, with its reading — never cut.
-    let w = r
-        .targets
-        .iter()
-        .map(|t| t.id.len())
-        .chain(["all targets together".len()])
-        .max()
-        .unwrap_or(0);
-    writeln!(
-        o,
-        "{:<w$} {:>5} {:>14} {:>22} {:>12} {:>25}  as the document says it",
-        "target", "year", "threshold", "P(met) [95% CI]", "median", "5–95%",
-    )?;
-    for (t, tg) in r.targets.iter().zip(&sc.targets) {
+    // The document's wording comes last, whole, with its reading: wrapped
+    // to the terminal when there is one, never cut.
+    let mut t = wfsim::report::terminal::table(
+        &[
+            "target",
+            "year",
+            "threshold",
+            "P(met) [95% CI]",
+            "median",
+            "5–95%",
+            "as the document says it",
+        ],
+        &[1, 2, 3, 4, 5],
+    );
+    for (t_, tg) in r.targets.iter().zip(&sc.targets) {
         let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
-        writeln!(
-            o,
-            "{:<w$} {:>5} {:>14} {:>22} {:>12} {:>25}  {}{}",
-            t.id,
-            t.year,
-            format!("{} {}", t.op, human(t.threshold, share)),
-            probability(t.p_met, t.ci_low, t.ci_high),
-            human(t.quantiles.p50, share),
+        t.add_row(vec![
+            t_.id.clone(),
+            t_.year.to_string(),
+            format!("{} {}", t_.op, value(t_.threshold, share, zh)),
+            probability(t_.p_met, t_.ci_low, t_.ci_high),
+            value(t_.quantiles.p50, share, zh),
             format!(
                 "{} – {}",
-                human(t.quantiles.p05, share),
-                human(t.quantiles.p95, share)
+                value(t_.quantiles.p05, share, zh),
+                value(t_.quantiles.p95, share, zh)
             ),
-            t.label,
-            t.reading
-                .as_ref()
-                .map(|x| format!(" [{x}]"))
-                .unwrap_or_default(),
-        )?;
+            format!(
+                "{}{}",
+                t_.label,
+                t_.reading
+                    .as_ref()
+                    .map(|x| format!(" [{x}]"))
+                    .unwrap_or_default()
+            ),
+        ]);
     }
     if !r.targets.is_empty() {
-        writeln!(
-            o,
-            "{:<w$} {:>5} {:>14} {:>22}",
-            "all targets together",
-            "",
-            "",
-            probability(r.joint.p, r.joint.low, r.joint.high)
-        )?;
+        t.add_row(vec![
+            "all targets together".to_string(),
+            String::new(),
+            String::new(),
+            probability(r.joint.p, r.joint.low, r.joint.high),
+        ]);
     }
+    writeln!(o, "{t}")?;
     if r.targets.iter().any(|t| t.spread.is_some()) {
         writeln!(
             o,
-            "\nwhere the spread comes from (share of each target's variance):\n{:<34} {:>10} {:>10}",
-            "target", "unknowns", "chance"
+            "\nwhere the spread comes from (share of each target's variance):"
         )?;
-        for t in &r.targets {
-            if let Some(s) = &t.spread {
-                writeln!(
-                    o,
-                    "{:<34} {:>9.0}% {:>9.0}%",
-                    t.id,
-                    s.unknowns * 100.0,
-                    s.chance * 100.0
-                )?;
+        let mut t = wfsim::report::terminal::table(&["target", "unknowns", "chance"], &[1, 2]);
+        for tr in &r.targets {
+            if let Some(s) = &tr.spread {
+                t.add_row(vec![
+                    tr.id.clone(),
+                    format!("{:.0}%", s.unknowns * 100.0),
+                    format!("{:.0}%", s.chance * 100.0),
+                ]);
             }
         }
+        writeln!(o, "{t}")?;
     }
     let why = wfsim::analysis::explain::explain(sc, r);
     if !why.is_empty() {
@@ -942,21 +923,21 @@ fn print_summary(
         let text = match &e.why {
             Why::FixedLimit { max, limit } => format!(
                 "the threshold {} is above the most the file's fixed inputs allow ({}), set by {}. No trajectory can meet it: the limit decides, not chance.",
-                human(t.threshold, share),
-                human(*max, share),
+                value(t.threshold, share, zh),
+                value(*max, share, zh),
                 limit
             ),
             Why::MetAtStart { start_median } => format!(
                 "already met in the start year {} (median {}): the target asks nothing of the plan as counted here.",
                 sc.start_year,
-                human(*start_median, share)
+                value(*start_median, share, zh)
             ),
             Why::FarFromThreshold { edge, drivers } => {
                 let side = if t.p_met < 0.5 { "highest" } else { "lowest" };
                 let mut s = format!(
                     "no fixed limit; the {side} 5% of trajectories reach {} against {}",
-                    human(*edge, share),
-                    human(t.threshold, share)
+                    value(*edge, share, zh),
+                    value(t.threshold, share, zh)
                 );
                 if drivers.is_empty() {
                     s.push_str(": no single unknown moves it much.");
@@ -1000,9 +981,9 @@ fn print_summary(
         } else {
             format!(
                 "built by the end: mean {}, 5–95% {} – {}",
-                human(p.built_mean, false),
-                human(p.built.p05, false),
-                human(p.built.p95, false)
+                value(p.built_mean, false, zh),
+                value(p.built.p05, false, zh),
+                value(p.built.p95, false, zh)
             )
         };
         writeln!(
@@ -1200,7 +1181,7 @@ fn compare(
             // Money as a Chinese briefing writes it (4,706万元), else in yuan.
             let money = |v: f64| {
                 let v = v.abs();
-                if zh { format!("{}元", wfsim::report::format::count(v, true)) } else { format!("{} yuan", human(v, false)) }
+                if zh { format!("{}元", wfsim::report::format::count(v, true)) } else { format!("{} yuan", value(v, false, zh)) }
             };
             writeln!(o, "{:<28} spends {:>16} over the projection ({sign}{} vs baseline)", a.name, money(a.spend), money(a.extra_cost))?;
         }
@@ -1322,7 +1303,7 @@ fn sweep(
                 "{:>40}   {:>22}   {:>18}",
                 vals.join(" × "),
                 pm,
-                human(p.spend, false)
+                value(p.spend, false, false)
             )?;
         }
         wrote(o, &written)
@@ -1385,9 +1366,9 @@ fn solve(
             s.seed,
             s.evaluations.len()
         )?;
-        writeln!(o, "  least value on this seed:          {}", human(s.value, false))?;
-        writeln!(o, "  Monte Carlo range of the answer:   {} – {}", human(s.range_low, false), human(s.recommended, false))?;
-        writeln!(o, "  recommended (met with confidence): {}", human(s.recommended, false))?;
+        writeln!(o, "  least value on this seed:          {}", value(s.value, false, false))?;
+        writeln!(o, "  Monte Carlo range of the answer:   {} – {}", value(s.range_low, false, false), value(s.recommended, false, false))?;
+        writeln!(o, "  recommended (met with confidence): {}", value(s.recommended, false, false))?;
         if !s.monotone {
             writeln!(o, "  warning: P(met) did not rise steadily with the lever on the search grid; the answer is the first crossing. See solve.json.")?;
         }

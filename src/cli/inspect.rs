@@ -4,20 +4,11 @@
 
 use std::path::Path;
 
-use comfy_table::{ContentArrangement, Table, presets};
 use wfsim::report::format;
+use wfsim::report::terminal::table;
 use wfsim::scenario::{Scenario, Unit, json_schema};
 
 use super::Failure;
-
-/// A table that fits the terminal and measures CJK text by display width.
-fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.to_vec());
-    t
-}
 
 /// `wfsim targets FILE`: each target's id (what `solve --target` and
 /// `sweep --target` take), label, year and condition.
@@ -53,7 +44,7 @@ pub fn targets(sc: &Scenario, json: bool) -> Result<(), Failure> {
             .collect();
         return print_json(&v);
     }
-    let mut t = table(&["id", "target", "year", "condition", "scope"]);
+    let mut t = table(&["id", "target", "year", "condition", "scope"], &[2]);
     for r in rows {
         t.add_row(r.to_vec());
     }
@@ -67,7 +58,7 @@ pub fn levers(sc: &Scenario, regions: bool, json: bool) -> Result<(), Failure> {
     if json {
         return print_json(&settings);
     }
-    let mut t = table(&["path", "value"]);
+    let mut t = table(&["path", "value"], &[]);
     for s in &settings {
         t.add_row(vec![s.path.clone(), s.value.clone()]);
     }

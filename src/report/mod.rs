@@ -15,6 +15,7 @@ pub mod html;
 pub mod json;
 pub mod results;
 pub mod table;
+pub mod terminal;
 pub mod xlsx;
 
 use std::fs;

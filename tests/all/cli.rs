@@ -247,7 +247,7 @@ fn an_unreachable_target_is_explained_in_the_terminal_and_summary() {
     assert!(
         out.lines()
             .any(|l| l.trim_start().starts_with("posts-2025 < ")
-                && l.contains("the threshold 100,000 is above the most")),
+                && l.contains("the threshold 10万 is above the most")),
         "{out}"
     );
     assert!(out.contains("levers.posts"), "{out}");

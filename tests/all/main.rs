@@ -27,4 +27,5 @@ mod shape;
 mod shard;
 mod solve;
 mod sweep;
+mod terminal;
 mod uncertainty;
