@@ -68,6 +68,11 @@ struct RunArgs {
     /// No progress bar and no printed table.
     #[arg(short, long)]
     quiet: bool,
+    /// Print the result as JSON on stdout instead of the table, for scripts:
+    /// the JSON file the command writes (summary.json, compare.json,
+    /// sweep.json, solve.json or sensitivity.json).
+    #[arg(long)]
+    json: bool,
     /// Draw the parameters a `wfsim calibrate` posterior holds from it (a
     /// `calibrate` folder or its posterior.csv), jointly, instead of from the file's priors.
     #[arg(long, value_name = "DIR")]
@@ -135,6 +140,31 @@ impl RunArgs {
         }
         b.set_message(message);
         b
+    }
+
+    /// Prints the table, or with `--json` the file `name` among `written`.
+    fn show(
+        &self,
+        written: &[PathBuf],
+        name: &str,
+        f: impl FnOnce(&mut io::StdoutLock) -> io::Result<()>,
+    ) -> Result<(), Failure> {
+        if !self.json {
+            return self.print(f);
+        }
+        let Some(path) = written
+            .iter()
+            .find(|p| p.file_name() == Some(name.as_ref()))
+        else {
+            return Err(Failure::Other(format!("no {name} was written")));
+        };
+        let bytes = std::fs::read(path)
+            .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+        let mut o = io::stdout().lock();
+        match o.write_all(&bytes).and_then(|_| writeln!(o)) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(other(e)),
+            _ => Ok(()),
+        }
     }
 
     /// Prints a table unless `--quiet`; a closed pipe (`| head`) is not an error.
@@ -763,7 +793,9 @@ fn run(
         // Said on stderr too, so that a --quiet run under a scheduler logs it.
         eprintln!("{n}");
     }
-    args.print(|o| print_summary(o, &sc, &result, &written))
+    args.show(&written, "summary.json", |o| {
+        print_summary(o, &sc, &result, &written)
+    })
 }
 
 /// Writes a run's outputs into `dir` (a run's, or a merge's): the numbers,
@@ -1144,7 +1176,7 @@ fn compare(
         }
     };
     let written = write_comparison(&dir, &c, zh, chart.font.as_deref()).map_err(other)?;
-    args.print(|o| {
+    args.show(&written, "compare.json", |o| {
         writeln!(o, "{} — {} trajectories per arm, seed {}, same random numbers in every arm", c.label, c.trajectories, c.seed)?;
         writeln!(o)?;
         for t in &c.targets {
@@ -1268,7 +1300,7 @@ fn sweep(
         chart.font.as_deref(),
     )
     .map_err(other)?;
-    args.print(|o| {
+    args.show(&written, "sweep.json", |o| {
         let counts = match spend {
             Spend::Fixed => format!("{} trajectories per point", s.trajectories),
             Spend::UpTo { precision, .. } => {
@@ -1351,7 +1383,8 @@ fn solve(
     bar.finish_and_clear();
     let json = serde_json::to_vec_pretty(&s).map_err(other)?;
     let path = dir.write("solve.json", &json).map_err(other)?;
-    args.print(|o| {
+    let shown = [path.clone()];
+    args.show(&shown, "solve.json", |o| {
         let fewest = s.evaluations.iter().map(|e| e.trajectories).min();
         let per = match fewest {
             Some(lo) if lo < s.trajectories => format!("{lo}–{}", s.trajectories),
@@ -1441,7 +1474,8 @@ fn sensitivity(
         chart.font.as_deref(),
     )
     .map_err(other)?;
-    args.print(|o| {
+    let shown = written.clone();
+    args.show(&shown, "sensitivity.json", |o| {
         writeln!(o, "{} — {} trajectories, seed {}; swing = P(met) in a parameter's top decile minus its bottom decile", s.label, s.trajectories, s.seed)?;
         for t in &s.targets {
             let w = wfsim::stats::wilson((t.p_met * s.trajectories as f64).round() as u64, s.trajectories);

@@ -548,3 +548,28 @@ fn table_rewrites_only_the_generated_part_of_a_readme() {
         assert!(row.contains('['), "{row}");
     }
 }
+
+#[test]
+fn json_on_stdout_is_the_file_the_command_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, file) in [
+        (
+            vec!["run", TEMPLATE, "-n", "200", "--no-charts", "-o", "r"],
+            "r/summary.json",
+        ),
+        (
+            vec!["compare", TEMPLATE, "-n", "200", "-o", "c"],
+            "c/compare.json",
+        ),
+    ] {
+        let mut args = args.clone();
+        args.push("--json");
+        let (code, out, err) = wfsim(&args, dir.path());
+        assert_eq!(code, 0, "{err}");
+        let printed: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{out}"));
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(file)).unwrap()).unwrap();
+        assert_eq!(printed, written, "{args:?}");
+    }
+}
