@@ -99,6 +99,9 @@ pub struct ScenarioError {
     pub found: String,
     /// The line of the file and a caret under the place, for display.
     pub snippet: Option<String>,
+    /// Where in a table the mistake is ("sheet 县区, row 7, column F
+    /// (junior)"), for a region read from one.
+    pub place: Option<String>,
 }
 
 impl fmt::Display for ScenarioError {
@@ -106,6 +109,9 @@ impl fmt::Display for ScenarioError {
         write!(f, "{}", self.file.display())?;
         if let (Some(l), Some(c)) = (self.line, self.column) {
             write!(f, ":{l}:{c}")?;
+        }
+        if let Some(p) = &self.place {
+            write!(f, " ({p})")?;
         }
         write!(
             f,
@@ -228,6 +234,7 @@ impl<'a> Locator<'a> {
             expected: expected.into(),
             found: found.into(),
             snippet,
+            place: None,
         }
     }
 

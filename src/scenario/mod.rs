@@ -14,6 +14,7 @@ pub mod metric;
 pub mod param;
 pub mod posterior;
 pub mod schema;
+pub mod table;
 mod template;
 mod validate;
 mod variant;

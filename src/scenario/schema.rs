@@ -188,6 +188,13 @@ param_group! {
         /// stations, training capacity) that falls to this region.
         budget_share: Option<f64>,
         stocks: StocksRaw,
+        /// Regions from a table instead: a `.csv` or `.xlsx` file (beside
+        /// the scenario) with a row per region and a column per field (id,
+        /// label, tags, budget_share, facts, stocks). Nothing else may be
+        /// set beside it.
+        table: Option<String>,
+        /// The workbook's sheet (default: the first).
+        sheet: Option<String>,
     }
 }
 

@@ -326,15 +326,28 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
         return Err(ScenarioErrors(errors));
     };
 
+    let mut errors = structural;
+    let before = errors.len();
+    let (raw, origins) = expand_region_tables(&loc, path, text, raw, &mut errors);
+    // A table that cannot be read leaves regions missing, and every target
+    // and transfer naming them would be reported too: its own mistakes
+    // first, one mistake one message.
+    if errors.len() > before {
+        errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+        return Err(ScenarioErrors(errors));
+    }
     let mut c = Checker {
         loc,
-        errors: structural,
+        errors,
         regional: false,
     };
     let mut scenario = check(&mut c, path, raw);
     scenario.source = text.to_string();
     if c.errors.is_empty() {
         check_variants(&mut c, &scenario);
+    }
+    for e in &mut c.errors {
+        place_in_table(e, &origins);
     }
     if c.errors.is_empty() {
         Ok(scenario)
@@ -344,6 +357,95 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
             .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
         Err(ScenarioErrors(c.errors))
     }
+}
+
+/// Replaces each `[[region]]` that names a `table` by the table's regions,
+/// and says where each region of the result came from (`None`: the file).
+fn expand_region_tables(
+    loc: &Locator,
+    path: &Path,
+    text: &str,
+    mut raw: ScenarioFile,
+    errors: &mut Vec<ScenarioError>,
+) -> (ScenarioFile, Vec<Option<super::table::Origin>>) {
+    if raw.region.iter().all(|r| r.table.is_none()) {
+        let n = raw.region.len();
+        return (raw, vec![None; n]);
+    }
+    let doc: Option<toml::Table> = toml::from_str(text).ok();
+    let mut regions = Vec::new();
+    let mut origins = Vec::new();
+    for (i, r) in std::mem::take(&mut raw.region).into_iter().enumerate() {
+        let rp = FieldPath::default().key("region").index(i);
+        let Some(file) = r.table.clone() else {
+            if r.sheet.is_some() {
+                errors.push(loc.at(
+                    &rp.key("sheet"),
+                    "`sheet` only beside `table`",
+                    "`sheet` alone",
+                ));
+            }
+            regions.push(r);
+            origins.push(None);
+            continue;
+        };
+        // A table region is the table's: nothing else may be set beside it.
+        let keys: Vec<String> = doc
+            .as_ref()
+            .and_then(|d| d.get("region")?.as_array()?.get(i)?.as_table().cloned())
+            .map(|t| {
+                t.keys()
+                    .filter(|k| *k != "table" && *k != "sheet")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for k in keys {
+            errors.push(loc.at(
+                &rp.key(&k),
+                "only `table` (and `sheet`) in a [[region]] that takes its regions from a table: set the rest in the table's columns",
+                format!("`{k}` beside `table`"),
+            ));
+        }
+        match super::table::regions_from_table(path, &file, r.sheet.as_deref()) {
+            Ok(rows) => {
+                for (region, origin) in rows {
+                    regions.push(region);
+                    origins.push(Some(origin));
+                }
+            }
+            Err(errs) => {
+                for e in errs {
+                    let mut err = loc.at(&rp.key("table"), e.expected, e.found);
+                    err.file = e.file;
+                    (err.line, err.column, err.snippet) = (None, None, None);
+                    err.place = (!e.place.is_empty()).then_some(e.place);
+                    errors.push(err);
+                }
+            }
+        }
+    }
+    raw.region = regions;
+    (raw, origins)
+}
+
+/// A mistake in a region read from a table, put where it is in the table.
+fn place_in_table(e: &mut ScenarioError, origins: &[Option<super::table::Origin>]) {
+    use super::error::Seg;
+    let p = FieldPath::parse(&e.path);
+    let (Some(Seg::Key(k)), Some(Seg::Index(i))) = (p.0.first(), p.0.get(1)) else {
+        return;
+    };
+    let Some(Some(origin)) = origins.get(*i).filter(|_| k == "region") else {
+        return;
+    };
+    let field = p.0.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(k.as_str()),
+        Seg::Index(_) => None,
+    });
+    e.place = Some(origin.place(field));
+    e.file = origin.file.clone();
+    (e.line, e.column, e.snippet) = (None, None, None);
 }
 
 /// Structural errors reported at once, at most this many.

@@ -30,6 +30,7 @@ fn problem(
         expected: expected.into(),
         found: found.into(),
         snippet: None,
+        place: None,
     }])
 }
 
@@ -156,6 +157,24 @@ impl Scenario {
             )
         })?;
         doc.remove("variant");
+        // Regions read from a table are set by id like written ones: the
+        // table's rows take the place of its `[[region]]`.
+        if let Some(toml::Value::Array(items)) = doc.get_mut("region") {
+            let mut regions = Vec::new();
+            for it in std::mem::take(items) {
+                let Some(file) = it.get("table").and_then(|v| v.as_str()) else {
+                    regions.push(it);
+                    continue;
+                };
+                let sheet = it.get("sheet").and_then(|v| v.as_str());
+                let rows = super::table::region_rows(&self.file, file, sheet).map_err(|e| {
+                    let found = e.first().map(|e| e.found.clone()).unwrap_or_default();
+                    problem(&self.file, "region", "the regions' table, readable", found)
+                })?;
+                regions.extend(rows.into_iter().map(|(t, _)| toml::Value::Table(t)));
+            }
+            *items = regions;
+        }
         for (path, value) in set {
             set_path(&mut doc, path, value.clone())
                 .map_err(|(exp, found)| problem(&self.file, path, exp, found))?;

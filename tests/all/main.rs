@@ -18,6 +18,7 @@ mod memory;
 mod precision;
 mod programmes;
 mod readings;
+mod region_tables;
 mod samplers;
 mod scenarios;
 mod sensitivity;
