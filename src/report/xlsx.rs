@@ -5,6 +5,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::chart::tr;
 use super::results::Results;
+use crate::engine::MetricRow;
 
 fn header(ws: &mut Worksheet, cols: &[String], bold: &Format) -> Result<(), XlsxError> {
     for (c, h) in cols.iter().enumerate() {
@@ -82,77 +83,57 @@ pub fn render(r: &Results) -> Result<Vec<u8>, XlsxError> {
     ws.write_number_with_format(row, 8, r.joint.ci_low, &pct)?;
     ws.write_number_with_format(row, 9, r.joint.ci_high, &pct)?;
 
-    let ws = wb.add_worksheet();
-    ws.set_name(t("逐年指标", "Metrics by year"))?;
-    let cols = [
-        t("指标", "Metric"),
-        t("范围", "Scope"),
-        t("年份", "Year"),
-        t("均值", "Mean"),
-        t("5% 分位", "5th percentile"),
-        t("25% 分位", "25th percentile"),
-        t("中位数", "Median"),
-        t("75% 分位", "75th percentile"),
-        t("95% 分位", "95th percentile"),
-    ];
-    header(ws, &cols, &bold)?;
-    for (i, m) in r.metrics.iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, &m.metric)?;
-        ws.write_string(row, 1, &m.scope)?;
-        ws.write_number(row, 2, m.year)?;
-        for (c, v) in [
-            (3, m.mean),
-            (4, m.p05),
-            (5, m.p25),
-            (6, m.p50),
-            (7, m.p75),
-            (8, m.p95),
-        ] {
-            if v.is_finite() {
-                ws.write_number(row, c, v)?;
-            }
-        }
-    }
+    metric_sheets(&mut wb, r, &bold)?;
 
     let ws = wb.add_worksheet();
     ws.set_name(t("运行设置", "Run settings"))?;
     header(ws, &[t("项目", "Setting"), t("值", "Value")], &bold)?;
     ws.set_column_width(1, 60)?;
     let sc = &r.scenario;
-    let rows: Vec<(String, String)> = vec![
-        (t("情景", "Scenario"), sc.label.clone()),
-        (t("运行编号", "Run id"), r.run.id.clone()),
-        (t("情景名称", "Scenario name"), sc.name.clone()),
-        (t("情景文件", "Scenario file"), sc.file.clone()),
+    // Numbers as numbers, so that a planner can compute with them.
+    enum V {
+        Text(String),
+        Num(f64),
+    }
+    let rows: Vec<(String, V)> = vec![
+        (t("情景", "Scenario"), V::Text(sc.label.clone())),
+        (t("运行编号", "Run id"), V::Text(r.run.id.clone())),
+        (t("情景名称", "Scenario name"), V::Text(sc.name.clone())),
+        (t("情景文件", "Scenario file"), V::Text(sc.file.clone())),
         (
             t(
                 "起始年份（存量截至该年末）",
                 "Start year (stocks at its end)",
             ),
-            sc.start_year.to_string(),
+            V::Num(f64::from(sc.start_year)),
         ),
-        (t("结束年份", "End year"), sc.end_year.to_string()),
-        (t("随机种子", "Seed"), r.run.seed.to_string()),
+        (t("结束年份", "End year"), V::Num(f64::from(sc.end_year))),
+        (t("随机种子", "Seed"), V::Num(r.run.seed as f64)),
         (
             t("模拟次数", "Trajectories"),
-            r.run.trajectories.to_string(),
+            V::Num(r.run.trajectories as f64),
         ),
-        (t("线程数", "Threads"), r.run.threads.to_string()),
+        (t("线程数", "Threads"), V::Num(r.run.threads as f64)),
         (
             t("耗时（秒）", "Elapsed seconds"),
-            format!("{:.2}", r.run.elapsed_seconds),
+            V::Num(r.run.elapsed_seconds),
         ),
         (
             t("wfsim 版本", "wfsim version"),
-            r.run.wfsim_version.clone(),
+            V::Text(r.run.wfsim_version.clone()),
         ),
-        (t("区间方法", "Interval method"), r.interval.clone()),
+        (
+            t("区间方法", "Interval method"),
+            V::Text(r.interval.clone()),
+        ),
     ];
     let mut row = 1;
     for (k, v) in rows {
         ws.write_string(row, 0, &k)?;
-        ws.write_string(row, 1, &v)?;
+        match v {
+            V::Text(v) => ws.write_string(row, 1, &v)?,
+            V::Num(v) => ws.write_number(row, 1, v)?,
+        };
         row += 1;
     }
     for a in &sc.assumptions {
@@ -166,4 +147,124 @@ pub fn render(r: &Results) -> Result<Vec<u8>, XlsxError> {
         row += 1;
     }
     wb.save_to_buffer()
+}
+
+/// A metric of a scope: (metric, scope).
+type Series<'a> = (&'a str, &'a str);
+
+/// A statistic of a metric's row.
+type Statistic = fn(&MetricRow) -> f64;
+
+/// A sheet of the metrics, grouped as a planner reads them.
+const GROUPS: [(&str, &str); 5] = [
+    ("人才队伍", "People"),
+    ("岗位机构站点", "Posts, orgs, stations"),
+    ("覆盖率与比例", "Coverage and shares"),
+    ("年度流量", "Flows of the year"),
+    ("资金", "Money"),
+];
+
+fn group_of(metric: &str) -> usize {
+    const PLACES: [&str; 7] = [
+        "posts",
+        "posts_filled",
+        "vacancies",
+        "project_positions",
+        "orgs",
+        "stations",
+        "stations_staffed",
+    ];
+    const FLOWS: [&str; 10] = [
+        "registrants",
+        "passes",
+        "trainees",
+        "leavers",
+        "entrants",
+        "promotions",
+        "supervisors_trained",
+        "org_births",
+        "posts_created",
+        "programme_places",
+    ];
+    match crate::scenario::Metric::from_name(metric).map(|m| m.unit()) {
+        Some(crate::scenario::Unit::Share) => 2,
+        Some(crate::scenario::Unit::Yuan) => 4,
+        _ if PLACES.contains(&metric) => 1,
+        _ if FLOWS.contains(&metric) => 3,
+        _ => 0,
+    }
+}
+
+/// The metrics by year, wide: a sheet per group, a row per metric, scope
+/// and statistic (median, 5% and 95%), a column per year; headers in the
+/// scenario's language, number formats by unit, an autofilter and the
+/// labels frozen (issue 13: one long sheet of 20,727 rows of ids).
+fn metric_sheets(wb: &mut Workbook, r: &Results, bold: &Format) -> Result<(), XlsxError> {
+    let zh = r.chinese();
+    let t = |c: &str, e: &str| tr(zh, c, e);
+    let pct = Format::new().set_num_format("0.0%");
+    let num = Format::new().set_num_format("#,##0");
+    let years: Vec<i32> = (r.scenario.start_year..=r.scenario.end_year).collect();
+    // (metric, scope) → its row of each year, in the order metrics.csv has.
+    let mut series: Vec<(Series, Vec<Option<&MetricRow>>)> = Vec::new();
+    for m in &r.metrics {
+        let key = (m.metric.as_str(), m.scope.as_str());
+        if series.last().map(|(k, _)| *k) != Some(key) {
+            series.push((key, vec![None; years.len()]));
+        }
+        if let (Some((_, row)), Ok(i)) = (series.last_mut(), usize::try_from(m.year - years[0]))
+            && i < years.len()
+        {
+            row[i] = Some(m);
+        }
+    }
+    let stats: [(String, Statistic); 3] = [
+        (t("中位数", "Median"), |m| m.p50),
+        (t("5% 分位", "5th percentile"), |m| m.p05),
+        (t("95% 分位", "95th percentile"), |m| m.p95),
+    ];
+    for (g, (gzh, english)) in GROUPS.iter().enumerate() {
+        let members: Vec<_> = series
+            .iter()
+            .filter(|((metric, _), _)| group_of(metric) == g)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let ws = wb.add_worksheet();
+        ws.set_name(t(gzh, english))?;
+        let mut cols = vec![
+            t("指标", "Metric"),
+            t("范围", "Scope"),
+            t("统计量", "Statistic"),
+        ];
+        cols.extend(years.iter().map(|y| y.to_string()));
+        header(ws, &cols, bold)?;
+        ws.set_column_width(0, 28)?;
+        ws.set_freeze_panes(1, 3)?;
+        let mut row = 0u32;
+        for ((metric, scope), by_year) in members {
+            let share = group_of(metric) == 2;
+            let f = if share { &pct } else { &num };
+            let label = super::format::metric_label(metric, zh);
+            let scope = if *scope == "total" {
+                t("合计", "Total")
+            } else {
+                scope.to_string()
+            };
+            for (name, stat) in &stats {
+                row += 1;
+                ws.write_string(row, 0, &label)?;
+                ws.write_string(row, 1, &scope)?;
+                ws.write_string(row, 2, name)?;
+                for (c, m) in by_year.iter().enumerate() {
+                    if let Some(v) = m.map(stat).filter(|v| v.is_finite()) {
+                        ws.write_number_with_format(row, 3 + c as u16, v, f)?;
+                    }
+                }
+            }
+        }
+        ws.autofilter(0, 0, row, 2 + years.len() as u16)?;
+    }
+    Ok(())
 }

@@ -155,18 +155,91 @@ fn html_is_self_contained_and_holds_every_target() {
         !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<script"),
         "nothing loaded from outside"
     );
-    let xlsx = std::fs::read(dir.path().join("summary.xlsx")).unwrap();
-    assert_eq!(&xlsx[..4], b"PK\x03\x04", "an xlsx is a zip");
-    for sheet in [
-        "xl/worksheets/sheet1.xml",
-        "xl/worksheets/sheet2.xml",
-        "xl/worksheets/sheet3.xml",
-    ] {
-        assert!(
-            xlsx.windows(sheet.len()).any(|w| w == sheet.as_bytes()),
-            "{sheet}"
-        );
+}
+
+#[test]
+fn the_workbook_reads_back_with_headers_numbers_and_formats() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let (dir, results) = brief(&template_text(), 300, 5);
+    let path = dir.path().join("summary.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "目标",
+            "人才队伍",
+            "岗位机构站点",
+            "覆盖率与比例",
+            "年度流量",
+            "资金",
+            "运行设置"
+        ]
+    );
+    // Targets: Chinese headers, the probability a number.
+    let targets = wb.worksheet_range("目标").unwrap();
+    assert_eq!(targets.get((0, 7)), Some(&Data::String("实现概率".into())));
+    for (i, t) in results.targets.iter().enumerate() {
+        assert_eq!(targets.get((i + 1, 0)), Some(&Data::String(t.id.clone())));
+        assert_eq!(targets.get((i + 1, 7)), Some(&Data::Float(t.p_met)));
     }
+    // A wide sheet: a row per metric, scope and statistic, a column per year.
+    let people = wb.worksheet_range("人才队伍").unwrap();
+    let header: Vec<String> = people
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[..4], ["指标", "范围", "统计量", "2020"]);
+    assert_eq!(header.len(), 3 + 6, "2020–2025");
+    assert_eq!(
+        people.get((1, 0)),
+        Some(&Data::String("未持证从业人员".into()))
+    );
+    assert_eq!(people.get((1, 1)), Some(&Data::String("合计".into())));
+    assert_eq!(people.get((1, 2)), Some(&Data::String("中位数".into())));
+    let median_2025 = results
+        .metrics
+        .iter()
+        .find(|m| m.metric == "uncertified" && m.scope == "total" && m.year == 2025)
+        .unwrap()
+        .p50;
+    assert_eq!(people.get((1, 8)), Some(&Data::Float(median_2025)));
+    // Settings: numbers as numbers.
+    let settings = wb.worksheet_range("运行设置").unwrap();
+    let row = |key: &str| {
+        settings
+            .rows()
+            .find(|r| r[0] == Data::String(key.into()))
+            .unwrap_or_else(|| panic!("{key}"))[1]
+            .clone()
+    };
+    assert_eq!(row("模拟次数"), Data::Float(300.0));
+    assert_eq!(row("随机种子"), Data::Float(5.0));
+    assert!(matches!(row("耗时（秒）"), Data::Float(_)));
+    assert_eq!(row("运行编号"), Data::String(results.run.id.clone()));
+
+    // Formats, frozen labels and a filter, as the parts say them.
+    let part = |name: &str| {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let styles = part("xl/styles.xml");
+    assert!(styles.contains("formatCode=\"0.0%\"") && styles.contains("formatCode=\"#,##0\""));
+    let sheet = part("xl/worksheets/sheet2.xml");
+    assert!(
+        sheet.contains("<autoFilter ref=\"A1:I"),
+        "{}",
+        &sheet[..400]
+    );
+    assert!(
+        sheet.contains("xSplit=\"3\" ySplit=\"1\""),
+        "labels and header frozen"
+    );
 }
 
 #[test]
