@@ -110,6 +110,11 @@ pub struct TargetSummary {
     /// From the histogram of the target year: exact below 1,024 units,
     /// within 0.1% above (the same figures as `by_year`).
     pub quantiles: Quantiles,
+    /// The metric in the target year at every percentile, 0th (the least
+    /// seen) to 100th (the most): the distribution the exceedance chart
+    /// draws, with the threshold and P(met) on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub percentiles: Vec<f64>,
     /// Mean gap to the threshold in the trajectories that miss; null if none miss.
     pub expected_shortfall: Option<f64>,
     pub first_year_reached: FirstYear,
@@ -310,6 +315,14 @@ pub fn summarise(
             p50: at.p50,
             p75: at.p75,
             p95: at.p95,
+        },
+        percentiles: {
+            let ps: Vec<f64> = (0..=100).map(|k| f64::from(k) / 100.0).collect();
+            c.by_year[yi]
+                .quantiles(&ps)
+                .into_iter()
+                .map(|v| v / scale)
+                .collect()
         },
         expected_shortfall,
         first_year_reached: FirstYear {

@@ -59,10 +59,11 @@ fn charts_exist_and_decode() {
             other => panic!("unexpected file {other:?}"),
         }
     }
-    // probability, reached, one region chart, and a fan per (metric, scope) of the 4 targets.
+    // probability, reached, one region chart, a fan per (metric, scope) of
+    // the 4 targets, and an exceedance chart per target.
     assert_eq!(
         pngs,
-        3 + 4,
+        3 + 4 + 4,
         "charts: {:?}",
         std::fs::read_dir(&charts).unwrap().count()
     );
@@ -97,6 +98,36 @@ fn probability_svg_holds_every_label_and_one_bar_per_target_plus_joint() {
         svg.contains("font-family=\"wfsim-sans, Noto Sans CJK SC"),
         "SVG names fallback fonts"
     );
+}
+
+#[test]
+fn the_exceedance_chart_marks_the_threshold_where_the_curve_gives_p_met() {
+    let (dir, r) = brief(&template_text(), 400, 5);
+    for t in &r.targets {
+        // 101 percentiles, ascending, the 0th and 100th the least and most seen.
+        assert_eq!(t.percentiles.len(), 101, "{}", t.id);
+        assert!(t.percentiles.windows(2).all(|w| w[0] <= w[1]), "{}", t.id);
+        assert!(t.percentiles[0] <= t.quantiles.p05 && t.quantiles.p95 <= t.percentiles[100]);
+        assert_eq!(t.percentiles[50], t.quantiles.p50, "{}", t.id);
+        // The curve's own reading at the threshold is P(met), to within a
+        // percentile step (the curve is read from 101 percentiles).
+        let reaching = t.percentiles.iter().filter(|&&v| v >= t.threshold).count();
+        let curve_p = reaching as f64 / 101.0;
+        assert!(
+            (curve_p - t.p_met).abs() <= 0.02,
+            "{}: {curve_p} vs {}",
+            t.id,
+            t.p_met
+        );
+        let svg = read(dir.path(), &format!("charts/exceedance-{}.svg", t.id));
+        let pct = wfsim::report::format::percent(t.p_met);
+        assert!(
+            svg.contains(&format!("P = {pct}")),
+            "{}: P(met) marked",
+            t.id
+        );
+        assert!(svg.contains("的把握"), "titled in the scenario's language");
+    }
 }
 
 #[test]
@@ -149,8 +180,8 @@ fn html_is_self_contained_and_holds_every_target() {
         html.contains("随机种子: 5") || html.contains("seed: 5"),
         "the seed is stated"
     );
-    assert_eq!(html.matches("<img").count(), 7, "every chart embedded");
-    assert!(html.matches("data:image/png;base64,").count() == 7);
+    assert_eq!(html.matches("<img").count(), 11, "every chart embedded");
+    assert!(html.matches("data:image/png;base64,").count() == 11);
     assert!(
         !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<script"),
         "nothing loaded from outside"

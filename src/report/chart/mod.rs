@@ -6,6 +6,7 @@
 
 pub mod calibration;
 pub mod compare;
+pub mod exceedance;
 pub mod fan;
 pub mod probability;
 pub mod reached;
@@ -86,6 +87,10 @@ pub fn render_all(r: &Results) -> Result<Vec<Rendered>, String> {
             &probability::Probability::new(r),
         )?);
         for (name, fig) in fan::Fan::all(r) {
+            let title = fig.title.clone();
+            out.push(render(name, title, &fig)?);
+        }
+        for (name, fig) in exceedance::Exceedance::all(r) {
             let title = fig.title.clone();
             out.push(render(name, title, &fig)?);
         }
