@@ -119,7 +119,7 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
     h.push_str(&format!(
         "<p class=\"note\">{}: {}.</p>\n",
         t("区间", "Intervals"),
-        esc(&r.interval)
+        esc(&super::format::interval_note(&r.interval, zh))
     ));
 
     // Why the bands are as wide as they are.
@@ -328,7 +328,7 @@ th:first-child,td:first-child,td:nth-child(2){{text-align:left}}th{{background:#
         "<img alt=\"{}\" src=\"data:image/png;base64,{}\">\n<p class=\"note\">{}</p>\n</body>\n</html>\n",
         esc(&chart.title),
         base64::engine::general_purpose::STANDARD.encode(&chart.png),
-        esc(&c.interval)
+        esc(&super::format::interval_note(&c.interval, zh))
     ));
     h
 }

@@ -124,7 +124,7 @@ pub fn render(r: &Results) -> Result<Vec<u8>, XlsxError> {
         ),
         (
             t("区间方法", "Interval method"),
-            V::Text(r.interval.clone()),
+            V::Text(super::format::interval_note(&r.interval, zh)),
         ),
     ];
     let mut row = 1;

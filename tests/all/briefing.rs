@@ -131,6 +131,20 @@ fn the_exceedance_chart_marks_the_threshold_where_the_curve_gives_p_met() {
 }
 
 #[test]
+fn the_interval_note_is_in_the_scenarios_language() {
+    let (dir, _) = brief(&template_text(), 200, 5);
+    let html = read(dir.path(), "report.html");
+    assert!(html.contains("Wilson 得分区间，95%"), "translated");
+    assert!(
+        !html.contains("wilson score interval"),
+        "no English note in a Chinese briefing"
+    );
+    // summary.json keeps the method's name, for scripts.
+    let summary = read(dir.path(), "summary.json");
+    assert!(summary.contains("wilson score interval, 95%"));
+}
+
+#[test]
 fn fan_svg_has_two_bands_a_median_and_the_target() {
     let (dir, _) = brief(&template_text(), 300, 5);
     let svg = read(dir.path(), "charts/fan-talent-total.svg");
