@@ -1177,46 +1177,89 @@ fn compare(
     };
     let written = write_comparison(&dir, &c, zh, chart.font.as_deref()).map_err(other)?;
     args.show(&written, "compare.json", |o| {
-        writeln!(o, "{} — {} trajectories per arm, seed {}, same random numbers in every arm", c.label, c.trajectories, c.seed)?;
+        writeln!(
+            o,
+            "{} — {} trajectories per arm, seed {}, same random numbers in every arm",
+            c.label, c.trajectories, c.seed
+        )?;
         writeln!(o)?;
+        let table = wfsim::report::terminal::table;
         for t in &c.targets {
-            writeln!(o, "{}: baseline {}", t.label, probability(t.baseline, t.baseline_low, t.baseline_high))?;
+            writeln!(o, "{}", t.label)?;
+            let mut tb = table(
+                &[
+                    "arm",
+                    "P(met) [95% CI]",
+                    "difference, points [95% paired]",
+                    "unpaired would be",
+                ],
+                &[1, 2, 3],
+            );
+            tb.add_row(vec![
+                "baseline".to_string(),
+                probability(t.baseline, t.baseline_low, t.baseline_high),
+                String::new(),
+                String::new(),
+            ]);
             for v in &t.variants {
-                writeln!(
-                    o,
-                    "    {:<24} {:>22}   difference {:>+6.1} points [{:+.1}, {:+.1}] (unpaired would be [{:+.1}, {:+.1}])",
-                    v.variant,
-                    {
-                        let w = wfsim::stats::wilson((v.p_met * c.trajectories as f64).round() as u64, c.trajectories);
-                        probability(v.p_met, w.low, w.high)
-                    },
-                    v.difference * 100.0,
-                    v.diff_low * 100.0,
-                    v.diff_high * 100.0,
-                    v.unpaired_low * 100.0,
-                    v.unpaired_high * 100.0
-                )?;
+                let w = wfsim::stats::wilson(
+                    (v.p_met * c.trajectories as f64).round() as u64,
+                    c.trajectories,
+                );
+                tb.add_row(vec![
+                    v.variant.clone(),
+                    probability(v.p_met, w.low, w.high),
+                    format!(
+                        "{:+.1} [{:+.1}, {:+.1}]",
+                        v.difference * 100.0,
+                        v.diff_low * 100.0,
+                        v.diff_high * 100.0
+                    ),
+                    format!(
+                        "[{:+.1}, {:+.1}]",
+                        v.unpaired_low * 100.0,
+                        v.unpaired_high * 100.0
+                    ),
+                ]);
             }
             if let Some(w) = &t.weighted {
-                writeln!(
-                    o,
-                    "    {:<24} {} (baseline weight {:.2}, the variants' weights as declared)",
-                    "weighted over the arms",
+                tb.add_row(vec![
+                    "weighted over the arms".to_string(),
                     probability(w.p_met, w.ci_low, w.ci_high),
-                    w.baseline_weight
-                )?;
+                    format!("baseline weight {:.2}", w.baseline_weight),
+                    String::new(),
+                ]);
             }
+            writeln!(o, "{tb}")?;
         }
-        writeln!(o)?;
+        // Money as a Chinese briefing writes it (4,706万元), else in yuan.
+        let money = |v: f64| {
+            let v = v.abs();
+            if zh {
+                format!("{}元", wfsim::report::format::count(v, true))
+            } else {
+                format!("{} yuan", value(v, false, zh))
+            }
+        };
+        let mut tb = table(
+            &["arm", "spends over the projection", "vs baseline"],
+            &[1, 2],
+        );
         for a in &c.arms {
-            let sign = if a.extra_cost > 0.0 { "+" } else if a.extra_cost < 0.0 { "-" } else { "" };
-            // Money as a Chinese briefing writes it (4,706万元), else in yuan.
-            let money = |v: f64| {
-                let v = v.abs();
-                if zh { format!("{}元", wfsim::report::format::count(v, true)) } else { format!("{} yuan", value(v, false, zh)) }
+            let sign = if a.extra_cost > 0.0 {
+                "+"
+            } else if a.extra_cost < 0.0 {
+                "-"
+            } else {
+                ""
             };
-            writeln!(o, "{:<28} spends {:>16} over the projection ({sign}{} vs baseline)", a.name, money(a.spend), money(a.extra_cost))?;
+            tb.add_row(vec![
+                a.name.clone(),
+                money(a.spend),
+                format!("{sign}{}", money(a.extra_cost)),
+            ]);
         }
+        writeln!(o, "{tb}")?;
         wrote(o, &written)
     })
 }

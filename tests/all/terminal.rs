@@ -103,3 +103,24 @@ fn the_terminal_tables_line_up_for_every_shipped_plan() {
         assert_eq!(assert_aligned(f, &out), 1);
     }
 }
+
+#[test]
+fn the_comparison_tables_line_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/template.toml");
+    let (code, out, err) = wfsim(
+        &["compare", file.to_str().unwrap(), "-n", "200", "-o", "c"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    // A table per target and for all of them together, and the money.
+    let sc = wfsim::scenario::Scenario::load(&file).unwrap();
+    assert_eq!(
+        assert_aligned("compare", &out),
+        sc.targets.len() + 2,
+        "{out}"
+    );
+    for v in &sc.variants {
+        assert!(out.contains(&v.name), "{} missing", v.name);
+    }
+}
