@@ -1361,26 +1361,19 @@ fn sweep(
             "{} — {counts}, seed {}, same random numbers at every point",
             s.target_labels[ti], s.seed
         )?;
-        let head: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
-        writeln!(
-            o,
-            "{:>40}   {:>22}   {:>18}",
-            head.join(" × "),
-            "P(met) [95% CI]",
-            "spend (yuan)"
-        )?;
+        // A column per lever, then the answer and the money.
+        let mut head: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
+        let k = head.len();
+        head.extend(["P(met) [95% CI]", "spend (yuan)"]);
+        let mut tb = wfsim::report::terminal::table(&head, &(0..k + 2).collect::<Vec<_>>());
         for p in &s.points {
-            let vals: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
             let x = &p.outcomes[ti];
-            let pm = probability(x.p_met, x.ci_low, x.ci_high);
-            writeln!(
-                o,
-                "{:>40}   {:>22}   {:>18}",
-                vals.join(" × "),
-                pm,
-                value(p.spend, false, false)
-            )?;
+            let mut row: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
+            row.push(probability(x.p_met, x.ci_low, x.ci_high));
+            row.push(value(p.spend, false, false));
+            tb.add_row(row);
         }
+        writeln!(o, "{tb}")?;
         wrote(o, &written)
     })
 }

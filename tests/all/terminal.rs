@@ -124,3 +124,35 @@ fn the_comparison_tables_line_up() {
         assert!(out.contains(&v.name), "{} missing", v.name);
     }
 }
+
+#[test]
+fn the_sweep_table_lines_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/template.toml");
+    let (code, out, err) = wfsim(
+        &[
+            "sweep",
+            file.to_str().unwrap(),
+            "--set",
+            "levers.exam_support.share=0.05,0.13",
+            "--set",
+            "funding.budget=25000000,30000000",
+            "--target",
+            "certified-2025",
+            "-n",
+            "100",
+            "-o",
+            "s",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(assert_aligned("sweep", &out), 1, "{out}");
+    // A column per lever: 2 × 2 points, each a row.
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("25000000") || l.contains("30000000"))
+            .count(),
+        4
+    );
+}
