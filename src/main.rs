@@ -1516,9 +1516,15 @@ fn sensitivity(
         for t in &s.targets {
             let w = wfsim::stats::wilson((t.p_met * s.trajectories as f64).round() as u64, s.trajectories);
             writeln!(o, "\n{} (P = {})", t.label, probability(t.p_met, w.low, w.high))?;
+            let mut tb = wfsim::report::terminal::table(&["unknown", "swing (points)", "ρ"], &[1, 2]);
             for f in wfsim::report::chart::tornado::ranked(t, 5).iter() {
-                writeln!(o, "    {:<52} swing {:>+6.1} points   ρ = {:+.2}", f.parameter, f.swing * 100.0, f.rank_correlation)?;
+                tb.add_row(vec![
+                    f.parameter.clone(),
+                    format!("{:+.1}", f.swing * 100.0),
+                    format!("{:+.2}", f.rank_correlation),
+                ]);
             }
+            writeln!(o, "{tb}")?;
         }
         writeln!(o)?;
         let listed: Vec<PathBuf> = written.into_iter().filter(|p| p.extension().is_some_and(|e| e != "svg")).collect();

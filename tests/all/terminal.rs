@@ -156,3 +156,28 @@ fn the_sweep_table_lines_up() {
         4
     );
 }
+
+#[test]
+fn the_sensitivity_tables_line_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/template.toml");
+    let (code, out, err) = wfsim(
+        &[
+            "sensitivity",
+            file.to_str().unwrap(),
+            "-n",
+            "300",
+            "-o",
+            "s",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    // A table per target and for all of them together.
+    let sc = wfsim::scenario::Scenario::load(&file).unwrap();
+    assert_eq!(
+        assert_aligned("sensitivity", &out),
+        sc.targets.len() + 1,
+        "{out}"
+    );
+}
