@@ -160,22 +160,23 @@ impl RunArgs {
         };
         let bytes = std::fs::read(path)
             .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
-        let mut o = io::stdout().lock();
-        match o.write_all(&bytes).and_then(|_| writeln!(o)) {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(other(e)),
-            _ => Ok(()),
-        }
+        to_stdout(|o| o.write_all(&bytes).and_then(|_| writeln!(o)))
     }
 
-    /// Prints a table unless `--quiet`; a closed pipe (`| head`) is not an error.
+    /// Prints a table unless `--quiet`.
     fn print(&self, f: impl FnOnce(&mut io::StdoutLock) -> io::Result<()>) -> Result<(), Failure> {
         if self.quiet {
             return Ok(());
         }
-        match f(&mut io::stdout().lock()) {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(other(e)),
-            _ => Ok(()),
-        }
+        to_stdout(f)
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn to_stdout(f: impl FnOnce(&mut io::StdoutLock) -> io::Result<()>) -> Result<(), Failure> {
+    match f(&mut io::stdout().lock()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(other(e)),
+        _ => Ok(()),
     }
 }
 

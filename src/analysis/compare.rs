@@ -23,6 +23,9 @@ use crate::engine::{Partial, RunError, RunOptions, RunResult, assemble, simulate
 use crate::scenario::Scenario;
 use crate::stats::interval::{Z95, wilson};
 
+/// How a comparison's intervals are made, as its JSON states it.
+pub const METHOD: &str = "difference: normal interval of the paired per-trajectory differences, 95%; P(met): wilson score interval, 95%";
+
 /// One arm of a comparison.
 pub struct Arm {
     pub name: String,
@@ -504,7 +507,7 @@ pub fn comparison(
         label: sc.meta.label.clone(),
         seed,
         trajectories: n,
-        interval: "difference: normal interval of the paired per-trajectory differences, 95%; P(met): wilson score interval, 95%".into(),
+        interval: METHOD.into(),
         arms,
         targets,
     })

@@ -90,17 +90,10 @@ pub fn schema_text() -> Result<String, Failure> {
         .map_err(|e| Failure::Other(format!("cannot write the schema: {e}")))
 }
 
-/// Writes a file whole or not at all.
+/// Writes a file whole or not at all (the outputs' own atomic write).
 pub fn write_whole(path: &Path, text: &str) -> Result<(), Failure> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let fail = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", path.display()));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    wfsim::report::write_atomic(path, text.as_bytes())
+        .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {

@@ -188,14 +188,13 @@ pub fn metric_label(metric: &str, chinese: bool) -> String {
 /// the method's English name, for scripts).
 pub fn interval_note(method: &str, chinese: bool) -> String {
     if !chinese {
-        return method.to_string();
-    }
-    match method {
-        "wilson score interval, 95%" => "Wilson 得分区间，95%（只含模拟次数有限带来的误差）".into(),
-        "difference: normal interval of the paired per-trajectory differences, 95%; P(met): wilson score interval, 95%" => {
-            "差值：逐条模拟轨迹配对差值的正态区间，95%；实现概率：Wilson 得分区间，95%".into()
-        }
-        other => other.to_string(),
+        method.to_string()
+    } else if method == crate::stats::interval::METHOD {
+        "Wilson 得分区间，95%（只含模拟次数有限带来的误差）".into()
+    } else if method == crate::analysis::compare::METHOD {
+        "差值：逐条模拟轨迹配对差值的正态区间，95%；实现概率：Wilson 得分区间，95%".into()
+    } else {
+        method.to_string()
     }
 }
 

@@ -37,24 +37,31 @@ pub struct Origin {
 impl Origin {
     /// "sheet 县区, row 7, column F (junior)".
     pub fn place(&self, field: Option<&str>) -> String {
-        let mut s = match &self.sheet {
-            Some(sh) => format!("sheet {sh}, row {}", self.row),
-            None => format!("row {}", self.row),
-        };
-        if let Some(f) = field {
+        let column = field.and_then(|f| {
             let c = self
                 .columns
                 .get(f)
                 .or_else(|| self.columns.get(&format!("stocks.{f}")));
-            if let Some(&c) = c {
-                s.push_str(&format!(
-                    ", column {} ({f})",
-                    column_name(c, self.sheet.is_some())
-                ));
-            }
+            c.map(|&c| (c, f))
+        });
+        match column {
+            Some((c, f)) => format!("{} ({f})", place(self.sheet.as_deref(), self.row, Some(c))),
+            None => place(self.sheet.as_deref(), self.row, None),
         }
-        s
     }
+}
+
+/// "sheet 县区, row 7, column F" (a workbook's columns by letter), or
+/// "row 7, column 6" (a CSV's by number).
+fn place(sheet: Option<&str>, row: usize, column: Option<usize>) -> String {
+    let mut s = match sheet {
+        Some(sh) => format!("sheet {sh}, row {row}"),
+        None => format!("row {row}"),
+    };
+    if let Some(c) = column {
+        s.push_str(&format!(", column {}", column_name(c, sheet.is_some())));
+    }
+    s
 }
 
 /// A spreadsheet's column letters (A, …, Z, AA, …); a CSV's column number.
@@ -273,17 +280,7 @@ pub fn region_rows(
     };
     let (sheet, rows) = read_cells(&path, sheet)
         .map_err(|e| vec![fail(String::new(), "a table of regions to read".into(), e)])?;
-    let letters = sheet.is_some();
-    let at = |r: usize, c: Option<usize>| {
-        let mut s = match &sheet {
-            Some(sh) => format!("sheet {sh}, row {r}"),
-            None => format!("row {r}"),
-        };
-        if let Some(c) = c {
-            s.push_str(&format!(", column {}", column_name(c, letters)));
-        }
-        s
-    };
+    let at = |r: usize, c: Option<usize>| place(sheet.as_deref(), r, c);
     let mut errors = Vec::new();
     let Some(hi) = rows
         .iter()

@@ -322,7 +322,7 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     let (raw, structural) = read_structure(&loc, text);
     let Some(raw) = raw else {
         let mut errors = structural;
-        errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+        in_file_order(&mut errors);
         return Err(ScenarioErrors(errors));
     };
 
@@ -333,7 +333,7 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     // and transfer naming them would be reported too: its own mistakes
     // first, one mistake one message.
     if errors.len() > before {
-        errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+        in_file_order(&mut errors);
         return Err(ScenarioErrors(errors));
     }
     let mut c = Checker {
@@ -353,8 +353,7 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
         Ok(scenario)
     } else {
         // In the order of the file, as an editor goes through them.
-        c.errors
-            .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+        in_file_order(&mut c.errors);
         Err(ScenarioErrors(c.errors))
     }
 }
@@ -446,6 +445,12 @@ fn place_in_table(e: &mut ScenarioError, origins: &[Option<super::table::Origin>
     e.place = Some(origin.place(field));
     e.file = origin.file.clone();
     (e.line, e.column, e.snippet) = (None, None, None);
+}
+
+/// Errors in the order of the file, as an editor goes through them (those
+/// with no place last).
+fn in_file_order(errors: &mut [ScenarioError]) {
+    errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
 }
 
 /// Structural errors reported at once, at most this many.

@@ -269,10 +269,15 @@ impl Histogram {
     /// no more).
     fn fit(&mut self) {
         while self.limit > 0 && self.shift < MAX_SHIFT && self.footprint() > self.limit as usize {
-            self.pos = self.pos.halve(self.shift);
-            self.neg = self.neg.halve(self.shift);
-            self.shift += 1;
+            self.halve();
         }
+    }
+
+    /// Halves the buckets above 1,024 once more.
+    fn halve(&mut self) {
+        self.pos = self.pos.halve(self.shift);
+        self.neg = self.neg.halve(self.shift);
+        self.shift += 1;
     }
 
     /// Records a value.
@@ -317,9 +322,7 @@ impl Histogram {
     /// same cell of the same scenario).
     pub fn merge(&mut self, other: &Histogram) {
         while self.shift < other.shift {
-            self.pos = self.pos.halve(self.shift);
-            self.neg = self.neg.halve(self.shift);
-            self.shift += 1;
+            self.halve();
         }
         self.pos.merge(&other.pos, other.shift, self.shift);
         self.neg.merge(&other.neg, other.shift, self.shift);
