@@ -89,6 +89,32 @@ struct ChartArgs {
     /// A TrueType/OpenType font for the charts instead of the bundled one.
     #[arg(long, value_name = "PATH")]
     font: Option<PathBuf>,
+    /// The PNG charts' scale: 2 draws a 1000×600 chart at 2000×1200 pixels,
+    /// for a 1920-wide slide (the SVGs are the same at any scale).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0, value_parser = chart_scale)]
+    scale: f32,
+}
+
+impl ChartArgs {
+    fn look(&self) -> wfsim::report::chart::Look {
+        wfsim::report::chart::Look {
+            font: self.font.clone(),
+            scale: self.scale,
+        }
+    }
+}
+
+/// A `--scale` within the charts' range.
+fn chart_scale(s: &str) -> Result<f32, String> {
+    let range = wfsim::report::chart::Look::SCALES;
+    match s.parse::<f32>() {
+        Ok(x) if range.contains(&x) => Ok(x),
+        _ => Err(format!(
+            "expected a number from {} to {}, e.g. 2 for slides; found \"{s}\"",
+            range.start(),
+            range.end()
+        )),
+    }
 }
 
 impl RunArgs {
@@ -757,7 +783,7 @@ fn run(
     let sc = args.load(file)?;
     // A font that cannot be read fails now, not after the run.
     if let Some(chart) = briefing {
-        wfsim::report::font::register(chart.font.as_deref()).map_err(Failure::Other)?;
+        chart.look().prepare().map_err(Failure::Other)?;
     }
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "")?;
@@ -820,7 +846,7 @@ fn write_run(
     }
     if let Some(chart) = briefing {
         let results = Results::from_run(sc, result).map_err(other)?;
-        let charts = write_briefing(dir, &results, chart.font.as_deref()).map_err(output)?;
+        let charts = write_briefing(dir, &results, &chart.look()).map_err(output)?;
         written.extend(
             charts
                 .into_iter()
@@ -1060,7 +1086,7 @@ fn report(dir: &Path, chart: &ChartArgs) -> Result<(), Failure> {
     let results = Results::read(dir).map_err(other)?;
     let out = OutputDir::prepare(dir).map_err(other)?;
     out.check_manifest().map_err(other)?;
-    let written = write_briefing(&out, &results, chart.font.as_deref()).map_err(other)?;
+    let written = write_briefing(&out, &results, &chart.look()).map_err(other)?;
     out.write_manifest().map_err(other)?;
     let charts = written
         .iter()
@@ -1176,7 +1202,7 @@ fn compare(
             comparison(&base_arm, &arms, part).map_err(other)?
         }
     };
-    let written = write_comparison(&dir, &c, zh, chart.font.as_deref()).map_err(other)?;
+    let written = write_comparison(&dir, &c, zh, &chart.look()).map_err(other)?;
     args.show(&written, "compare.json", |o| {
         writeln!(
             o,
@@ -1336,14 +1362,8 @@ fn sweep(
             sweep_merged(&sc, &axes, parts).map_err(failure)?
         }
     };
-    let written = write_sweep(
-        &dir,
-        &s,
-        ti,
-        sc.meta.language == "zh",
-        chart.font.as_deref(),
-    )
-    .map_err(other)?;
+    let written =
+        write_sweep(&dir, &s, ti, sc.meta.language == "zh", &chart.look()).map_err(other)?;
     args.show(&written, "sweep.json", |o| {
         let counts = match spend {
             Spend::Fixed => format!("{} trajectories per point", s.trajectories),
@@ -1508,7 +1528,7 @@ fn sensitivity(
         &s,
         top.max(1),
         sc.meta.language == "zh",
-        chart.font.as_deref(),
+        &chart.look(),
     )
     .map_err(other)?;
     let shown = written.clone();

@@ -262,7 +262,7 @@ pub fn merge(
     };
     let sc = rebuild(&m, &merged.source)?;
     if let Some(chart) = briefing {
-        wfsim::report::font::register(chart.font.as_deref()).map_err(Failure::Other)?;
+        chart.look().prepare().map_err(Failure::Other)?;
     }
     let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc))).map_err(output)?;
     let result = wfsim::engine::assemble(&sc, job).map_err(other)?;

@@ -250,7 +250,7 @@ fn push_chart(
     title: String,
     fig: &impl chart::Figure,
 ) -> Result<(), OutputError> {
-    let r = chart::render(name.into(), title, fig).map_err(OutputError::Chart)?;
+    let r = chart::render(name.into(), title, fig, 1.0).map_err(OutputError::Chart)?;
     files.push((format!("charts/{name}.svg"), r.svg.into_bytes()));
     files.push((format!("charts/{name}.png"), r.png));
     Ok(())

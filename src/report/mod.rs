@@ -357,14 +357,14 @@ pub fn default_dir(sc: &Scenario) -> PathBuf {
 /// Writes the briefing of a run into its output folder: `charts/*.svg` and
 /// `charts/*.png`, `report.html` and `summary.xlsx`. Everything is drawn
 /// before anything is written, so a drawing error leaves earlier files as
-/// they were. `font` replaces the bundled chart font.
+/// they were. `look` chooses the font and the PNGs' scale.
 pub fn write_briefing(
     dir: &OutputDir,
     r: &Results,
-    font: Option<&Path>,
+    look: &chart::Look,
 ) -> Result<Vec<PathBuf>, OutputError> {
-    font::register(font).map_err(OutputError::Chart)?;
-    let charts = chart::render_all(r).map_err(OutputError::Chart)?;
+    look.prepare().map_err(OutputError::Chart)?;
+    let charts = chart::render_all(r, look.scale).map_err(OutputError::Chart)?;
     let page = html::render(r, &charts);
     let book = xlsx::render(r).map_err(|e| OutputError::Encode {
         name: "summary.xlsx",
@@ -393,9 +393,9 @@ pub fn write_comparison(
     dir: &OutputDir,
     c: &crate::analysis::compare::Comparison,
     zh: bool,
-    font: Option<&Path>,
+    look: &chart::Look,
 ) -> Result<Vec<PathBuf>, OutputError> {
-    font::register(font).map_err(OutputError::Chart)?;
+    look.prepare().map_err(OutputError::Chart)?;
     let json = serde_json::to_vec_pretty(c).map_err(|e| OutputError::Encode {
         name: "compare.json",
         message: e.to_string(),
@@ -406,7 +406,8 @@ pub fn write_comparison(
     })?;
     let fig = chart::compare::CompareBars::new(c, zh);
     let title = fig.title.clone();
-    let rendered = chart::render("compare".into(), title, &fig).map_err(OutputError::Chart)?;
+    let rendered =
+        chart::render("compare".into(), title, &fig, look.scale).map_err(OutputError::Chart)?;
     let page = html::render_comparison(c, &rendered, zh);
     Ok(vec![
         dir.write("compare.json", &json)?,
@@ -424,9 +425,9 @@ pub fn write_sweep(
     s: &crate::analysis::sweep::Sweep,
     target: usize,
     zh: bool,
-    font: Option<&Path>,
+    look: &chart::Look,
 ) -> Result<Vec<PathBuf>, OutputError> {
-    font::register(font).map_err(OutputError::Chart)?;
+    look.prepare().map_err(OutputError::Chart)?;
     let json = serde_json::to_vec_pretty(s).map_err(|e| OutputError::Encode {
         name: "sweep.json",
         message: e.to_string(),
@@ -437,7 +438,8 @@ pub fn write_sweep(
     })?;
     let fig = chart::sweep::SweepChart::new(s, target, zh);
     let title = fig.title.clone();
-    let rendered = chart::render("sweep".into(), title, &fig).map_err(OutputError::Chart)?;
+    let rendered =
+        chart::render("sweep".into(), title, &fig, look.scale).map_err(OutputError::Chart)?;
     Ok(vec![
         dir.write("sweep.json", &json)?,
         dir.write("sweep.csv", &csv)?,
@@ -454,9 +456,9 @@ pub fn write_sensitivity(
     s: &crate::analysis::sensitivity::Sensitivity,
     top: usize,
     zh: bool,
-    font: Option<&Path>,
+    look: &chart::Look,
 ) -> Result<Vec<PathBuf>, OutputError> {
-    font::register(font).map_err(OutputError::Chart)?;
+    look.prepare().map_err(OutputError::Chart)?;
     let json = serde_json::to_vec_pretty(s).map_err(|e| OutputError::Encode {
         name: "sensitivity.json",
         message: e.to_string(),
@@ -470,8 +472,13 @@ pub fn write_sensitivity(
         let fig = chart::tornado::Tornado::new(t, top, zh);
         let title = fig.title.clone();
         charts.push(
-            chart::render(format!("tornado-{}", chart::slug(&t.id)), title, &fig)
-                .map_err(OutputError::Chart)?,
+            chart::render(
+                format!("tornado-{}", chart::slug(&t.id)),
+                title,
+                &fig,
+                look.scale,
+            )
+            .map_err(OutputError::Chart)?,
         );
     }
     let mut written = vec![

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use wfsim::report::chart::Look;
 use wfsim::report::results::Results;
 use wfsim::report::{OutputDir, write_briefing};
 
@@ -17,7 +18,7 @@ fn brief(text: &str, trajectories: u64, seed: u64) -> (tempfile::TempDir, Result
     let out = OutputDir::prepare(dir.path()).unwrap();
     out.write_all(&sc, &r).unwrap();
     let results = Results::from_run(&sc, &r).unwrap();
-    write_briefing(&out, &results, None).unwrap();
+    write_briefing(&out, &results, &Look::default()).unwrap();
     (dir, results)
 }
 

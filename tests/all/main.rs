@@ -17,6 +17,7 @@ mod interval;
 mod memory;
 mod precision;
 mod programmes;
+mod raster;
 mod readings;
 mod region_tables;
 mod samplers;

@@ -14,6 +14,8 @@ pub mod regions;
 pub mod sweep;
 pub mod tornado;
 
+use std::path::PathBuf;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -42,8 +44,46 @@ pub(crate) fn fail<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-/// Renders a figure to SVG and PNG.
-pub fn render(name: String, title: String, fig: &impl Figure) -> Result<Rendered, String> {
+/// How charts are drawn: the font, and the PNG's scale (2 for slides and
+/// high-density screens: a 1000×600 chart becomes 2000×1200 pixels).
+#[derive(Debug, Clone)]
+pub struct Look {
+    pub font: Option<PathBuf>,
+    pub scale: f32,
+}
+
+impl Default for Look {
+    fn default() -> Self {
+        Look {
+            font: None,
+            scale: 1.0,
+        }
+    }
+}
+
+impl Look {
+    /// The smallest and largest PNG scale: below ½ text is unreadable, above
+    /// 4 a chart passes 100 MB of pixels.
+    pub const SCALES: std::ops::RangeInclusive<f32> = 0.5..=4.0;
+
+    /// Registers the font; call before drawing, so a bad font fails first.
+    pub fn prepare(&self) -> Result<(), String> {
+        super::font::register(self.font.as_deref())
+    }
+}
+
+/// Renders a figure: drawn once as SVG, then rasterised from that SVG by
+/// resvg, whose text is shaped with the chart font (rustybuzz), so the PNG
+/// sets Chinese text as a browser sets the SVG — even advances, brackets in
+/// their cells, one baseline — at `scale` times the figure's size.
+pub fn render(
+    name: String,
+    title: String,
+    fig: &impl Figure,
+    scale: f32,
+) -> Result<Rendered, String> {
+    // The bundled font, unless the caller registered another first.
+    super::font::register(None)?;
     let (w, h) = fig.size();
     let mut svg = String::new();
     {
@@ -51,19 +91,7 @@ pub fn render(name: String, title: String, fig: &impl Figure) -> Result<Rendered
         fig.draw(&root)?;
         root.present().map_err(fail)?;
     }
-    let mut buf = vec![0u8; (w as usize) * (h as usize) * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        fig.draw(&root)?;
-        root.present().map_err(fail)?;
-    }
-    let img = image::RgbImage::from_raw(w, h, buf).ok_or("bitmap of the wrong size")?;
-    let mut png = Vec::new();
-    img.write_to(
-        &mut std::io::Cursor::new(&mut png),
-        image::ImageOutputFormat::Png,
-    )
-    .map_err(fail)?;
+    let png = rasterise(&svg, scale)?;
     Ok(Rendered {
         name,
         title,
@@ -72,8 +100,38 @@ pub fn render(name: String, title: String, fig: &impl Figure) -> Result<Rendered
     })
 }
 
+/// A PNG of an SVG at `scale`, on white, with the chart font.
+pub fn rasterise(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+    use resvg::{tiny_skia, usvg};
+    if !Look::SCALES.contains(&scale) {
+        return Err(format!(
+            "a chart scale of {scale} is outside {}–{}",
+            Look::SCALES.start(),
+            Look::SCALES.end()
+        ));
+    }
+    let options = usvg::Options {
+        fontdb: super::font::chart_database()?,
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(fail)?;
+    let size = tree.size();
+    let (w, h) = (
+        (size.width() * scale).round() as u32,
+        (size.height() * scale).round() as u32,
+    );
+    let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or("a chart of no pixels")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(fail)
+}
+
 /// Every chart of a run.
-pub fn render_all(r: &Results) -> Result<Vec<Rendered>, String> {
+pub fn render_all(r: &Results, scale: f32) -> Result<Vec<Rendered>, String> {
     let zh = r.chinese();
     let mut out = Vec::new();
     if !r.targets.is_empty() {
@@ -85,14 +143,15 @@ pub fn render_all(r: &Results) -> Result<Vec<Rendered>, String> {
                 "Probability that each target is met",
             ),
             &probability::Probability::new(r),
+            scale,
         )?);
         for (name, fig) in fan::Fan::all(r) {
             let title = fig.title.clone();
-            out.push(render(name, title, &fig)?);
+            out.push(render(name, title, &fig, scale)?);
         }
         for (name, fig) in exceedance::Exceedance::all(r) {
             let title = fig.title.clone();
-            out.push(render(name, title, &fig)?);
+            out.push(render(name, title, &fig, scale)?);
         }
         out.push(render(
             "reached".into(),
@@ -102,10 +161,11 @@ pub fn render_all(r: &Results) -> Result<Vec<Rendered>, String> {
                 "Probability that the target has been reached, by year",
             ),
             &reached::Reached::new(r),
+            scale,
         )?);
         for (name, fig) in regions::Regions::all(r) {
             let title = fig.title.clone();
-            out.push(render(name, title, &fig)?);
+            out.push(render(name, title, &fig, scale)?);
         }
     }
     Ok(out)
