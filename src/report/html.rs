@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained file for the meeting — the scenario,
-//! the headline table, the charts (PNG embedded, so no font or network is
-//! needed), the main assumptions and how the run was made.
+//! the headline table, the charts (PNG embedded), the main assumptions and
+//! how the run was made — with its text set in an embedded subset of the
+//! chart font, so neither fonts nor a network are needed to read it.
 
 use base64::Engine as _;
 
@@ -16,27 +17,57 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The report's style, after the shared `body` rule.
+const REPORT_CSS: &str = "table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border-bottom:1px solid #ddd;padding:.4em .5em;text-align:right}
+th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}td+td{white-space:nowrap}
+.low{color:#b2182b;font-weight:bold}.mid{color:#b35806;font-weight:bold}.high{color:#1a9850;font-weight:bold}
+img{max-width:100%;border:1px solid #eee;margin:.5em 0}.note{color:#555;font-size:.9em}
+";
+
+/// The comparison's style, after the shared `body` rule.
+const COMPARE_CSS: &str = "table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border-bottom:1px solid #ddd;padding:.4em .5em;text-align:right}
+th:first-child,td:first-child,td:nth-child(2){text-align:left}th{background:#f4f4f4}
+.up{color:#1a9850;font-weight:bold}.down{color:#b2182b;font-weight:bold}img{max-width:100%}.note{color:#555;font-size:.9em}
+";
+
+/// A whole page around `body`. Its text is set in a subset of the chart
+/// font embedded as a data URL — the glyphs of every character the page
+/// holds — so Chinese renders on a machine with no CJK fonts, and the page
+/// asks nothing of the network; the system's CJK fonts follow as fallbacks.
+fn page(zh: bool, title: &str, meta: &str, css: &str, body: &str) -> Result<String, String> {
+    // Printable ASCII always, whatever the body holds: digits and Latin
+    // letters look the same in every table.
+    let mut chars: std::collections::BTreeSet<char> = (' '..='~').collect();
+    chars.extend(
+        title
+            .chars()
+            .chain(body.chars())
+            .filter(|c| !c.is_control()),
+    );
+    let text: String = chars.into_iter().collect();
+    let font = super::font::subset(&text)?;
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n{meta}<title>{title}</title>\n<style>\n\
+@font-face{{font-family:\"{family}\";src:url(data:font/ttf;base64,{font}) format(\"truetype\")}}\n\
+body{{font-family:\"{family}\",\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}\n\
+{css}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        lang = if zh { "zh-CN" } else { "en" },
+        title = esc(title),
+        family = super::font::WEB_FAMILY,
+        font = base64::engine::general_purpose::STANDARD.encode(font),
+    ))
+}
+
 fn is_share(metric: &str) -> bool {
     metric.ends_with("coverage") || metric.ends_with("share")
 }
 
 /// The page.
-pub fn render(r: &Results, charts: &[Rendered]) -> String {
+pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
     let zh = r.chinese();
     let t = |c: &str, e: &str| tr(zh, c, e);
     let sc = &r.scenario;
     let mut h = String::new();
-    h.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"wfsim-run\" content=\"{}\">\n<title>{}</title>\n<style>\n\
-body{{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}\n\
-table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border-bottom:1px solid #ddd;padding:.4em .5em;text-align:right}}\n\
-th:first-child,td:first-child{{text-align:left}}th{{background:#f4f4f4}}\n\
-.low{{color:#b2182b;font-weight:bold}}.mid{{color:#b35806;font-weight:bold}}.high{{color:#1a9850;font-weight:bold}}\n\
-img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-size:.9em}}\n</style>\n</head>\n<body>\n",
-        if zh { "zh-CN" } else { "en" },
-        esc(&r.run.id),
-        esc(&sc.label)
-    ));
     h.push_str(&format!("<h1>{}</h1>\n", esc(&sc.label)));
     if let (Some(en), true) = (&sc.label_en, zh) {
         h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(en)));
@@ -233,7 +264,7 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
         h.push_str("</ul>\n");
     }
     h.push_str(&format!(
-        "<h2>{}</h2>\n<p class=\"note\">{}: {} · {}: {} · {}: {} · {}: {} · wfsim {} · {}: {}</p>\n</body>\n</html>\n",
+        "<h2>{}</h2>\n<p class=\"note\">{}: {} · {}: {} · {}: {} · {}: {} · wfsim {} · {}: {}</p>\n",
         t("运行信息", "The run"),
         t("运行编号", "run id"),
         esc(&r.run.id),
@@ -247,7 +278,8 @@ img{{max-width:100%;border:1px solid #eee;margin:.5em 0}}.note{{color:#555;font-
         t("线程", "threads"),
         r.run.threads
     ));
-    h
+    let meta = format!("<meta name=\"wfsim-run\" content=\"{}\">\n", esc(&r.run.id));
+    page(zh, &sc.label, &meta, REPORT_CSS, &h)
 }
 
 /// `compare.html`: the comparison's table and chart, self-contained.
@@ -255,18 +287,10 @@ pub fn render_comparison(
     c: &crate::analysis::compare::Comparison,
     chart: &Rendered,
     zh: bool,
-) -> String {
+) -> Result<String, String> {
     let t = |a: &str, b: &str| tr(zh, a, b);
     let pts = |x: f64| format!("{:+.1}", x * 100.0);
-    let mut h = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
-body{{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}\n\
-table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border-bottom:1px solid #ddd;padding:.4em .5em;text-align:right}}\n\
-th:first-child,td:first-child,td:nth-child(2){{text-align:left}}th{{background:#f4f4f4}}\n\
-.up{{color:#1a9850;font-weight:bold}}.down{{color:#b2182b;font-weight:bold}}img{{max-width:100%}}.note{{color:#555;font-size:.9em}}\n</style>\n</head>\n<body>\n",
-        if zh { "zh-CN" } else { "en" },
-        esc(&c.label)
-    );
+    let mut h = String::new();
     h.push_str(&format!(
         "<h1>{} — {}</h1>\n",
         esc(&c.label),
@@ -325,10 +349,10 @@ th:first-child,td:first-child,td:nth-child(2){{text-align:left}}th{{background:#
     }
     h.push_str("</table>\n");
     h.push_str(&format!(
-        "<img alt=\"{}\" src=\"data:image/png;base64,{}\">\n<p class=\"note\">{}</p>\n</body>\n</html>\n",
+        "<img alt=\"{}\" src=\"data:image/png;base64,{}\">\n<p class=\"note\">{}</p>\n",
         esc(&chart.title),
         base64::engine::general_purpose::STANDARD.encode(&chart.png),
         esc(&super::format::interval_note(&c.interval, zh))
     ));
-    h
+    page(zh, &c.label, "", COMPARE_CSS, &h)
 }

@@ -365,7 +365,7 @@ pub fn write_briefing(
 ) -> Result<Vec<PathBuf>, OutputError> {
     look.prepare().map_err(OutputError::Chart)?;
     let charts = chart::render_all(r, look.scale).map_err(OutputError::Chart)?;
-    let page = html::render(r, &charts);
+    let page = html::render(r, &charts).map_err(OutputError::Chart)?;
     let book = xlsx::render(r).map_err(|e| OutputError::Encode {
         name: "summary.xlsx",
         message: e.to_string(),
@@ -408,7 +408,7 @@ pub fn write_comparison(
     let title = fig.title.clone();
     let rendered =
         chart::render("compare".into(), title, &fig, look.scale).map_err(OutputError::Chart)?;
-    let page = html::render_comparison(c, &rendered, zh);
+    let page = html::render_comparison(c, &rendered, zh).map_err(OutputError::Chart)?;
     Ok(vec![
         dir.write("compare.json", &json)?,
         dir.write("compare.csv", &csv)?,

@@ -2,6 +2,7 @@
 
 mod analytic;
 mod briefing;
+mod browser;
 mod calibration;
 mod cli;
 mod common;
