@@ -80,6 +80,10 @@ pub struct Sensitivity {
     pub trajectories: u64,
     pub method: String,
     pub targets: Vec<TargetSensitivity>,
+    /// What each parameter (and `region.*.…`, every region's copy of one
+    /// number) is called in the briefing: [`Scenario::parameter_label`].
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// Ranks (1-based, ties averaged) of `x`.
@@ -238,6 +242,15 @@ fn rank(sc: &Scenario, r: &RunResult, sums: Option<(&DecileCounts, &RankSums)>) 
         ),
         None => "swing: P(met) in the parameter's top decile minus its bottom decile; rank_correlation: Spearman's rho with the target's metric in its year; marginal measures (correlated inputs share credit)".into(),
     };
+    let mut labels = std::collections::BTreeMap::new();
+    for p in &rec.param_names {
+        labels.insert(p.clone(), sc.parameter_label(p));
+        if let Some((_, tail)) = p.strip_prefix("region.").and_then(|r| r.split_once('.')) {
+            let every = format!("region.*.{tail}");
+            let label = sc.parameter_label(&every);
+            labels.insert(every, label);
+        }
+    }
     Sensitivity {
         scenario: sc.meta.name.clone(),
         label: sc.meta.label.clone(),
@@ -245,6 +258,7 @@ fn rank(sc: &Scenario, r: &RunResult, sums: Option<(&DecileCounts, &RankSums)>) 
         trajectories: counts.map_or(n as u64, |_| r.options.trajectories),
         method,
         targets,
+        labels,
     }
 }
 
@@ -705,6 +719,7 @@ pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, csv::Error> {
         "target",
         "rank",
         "parameter",
+        "label",
         "swing",
         "p_low_decile",
         "p_high_decile",
@@ -716,6 +731,7 @@ pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, csv::Error> {
                 t.id.clone(),
                 (i + 1).to_string(),
                 f.parameter.clone(),
+                s.labels.get(&f.parameter).cloned().unwrap_or_default(),
                 f.swing.to_string(),
                 f.p_low_decile.to_string(),
                 f.p_high_decile.to_string(),

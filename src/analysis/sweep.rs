@@ -17,6 +17,9 @@ pub struct Axis {
     /// A dotted path of the scenario file, e.g. `levers.exam_support.reward`.
     pub path: String,
     pub values: Vec<f64>,
+    /// What the lever is called in the briefing ([`Scenario::parameter_label`]).
+    #[serde(default)]
+    pub label: String,
 }
 
 impl Axis {
@@ -55,6 +58,7 @@ impl Axis {
         Ok(Axis {
             path: path.trim().to_string(),
             values,
+            label: String::new(),
         })
     }
 }
@@ -274,7 +278,13 @@ fn finish(base: &Scenario, axes: &[Axis], opts: RunOptions, points: Vec<Point>) 
         label: base.meta.label.clone(),
         seed: opts.seed,
         trajectories: opts.trajectories,
-        axes: axes.to_vec(),
+        axes: axes
+            .iter()
+            .map(|a| Axis {
+                label: base.parameter_label(&a.path),
+                ..a.clone()
+            })
+            .collect(),
         targets: base
             .targets
             .iter()

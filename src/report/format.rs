@@ -41,6 +41,17 @@ pub fn percent(v: f64) -> String {
     }
 }
 
+/// A probability without its interval, as [`probability`] prints it —
+/// `32.4%`, `< 0.8%`, `> 99.2%` — for charts, whose whiskers show the
+/// interval: never a bare 0 or 100.
+pub fn probability_point(p: f64, low: f64, high: f64) -> String {
+    let full = probability(p, low, high);
+    match full.split_once(" [") {
+        Some((point, _)) => point.to_string(),
+        None => full,
+    }
+}
+
 /// A probability with its 95% interval, with as many decimals as the
 /// interval's width needs and never a bare 0 or 100: `32.4% [31.4, 33.3]`,
 /// `0.35% [0.25, 0.49]`, `< 0.05% [0, 0.039%]`, `> 99.95% [99.961%, 100]`.

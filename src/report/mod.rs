@@ -469,7 +469,7 @@ pub fn write_sensitivity(
     })?;
     let mut charts = Vec::new();
     for t in &s.targets {
-        let fig = chart::tornado::Tornado::new(t, top, zh);
+        let fig = chart::tornado::Tornado::new(t, top, zh, &s.labels);
         let title = fig.title.clone();
         charts.push(
             chart::render(

@@ -10,6 +10,7 @@
 pub mod error;
 pub mod group;
 pub mod history;
+mod labels;
 pub mod metric;
 pub mod param;
 pub mod posterior;
@@ -325,6 +326,8 @@ pub struct Scenario {
     pub not_modelled: Vec<NotModelled>,
     /// Labels of the tags (`[tags]`), by tag.
     pub tag_labels: std::collections::BTreeMap<String, String>,
+    /// Labels of numbers by path (`[labels]`); see [`Scenario::parameter_label`].
+    pub parameter_labels: std::collections::BTreeMap<String, String>,
     /// Variants declared in the file, for paired comparison.
     pub variants: Vec<VariantSpec>,
     /// Uncertain numbers drawn together by rank correlation.

@@ -87,6 +87,10 @@ struct RawDist {
     shared: Option<f64>,
     year_sd: Option<f64>,
     persistence: Option<Param>,
+    /// What the number is, in the briefing's words: names it on tornado
+    /// bars, sweep axes and solve's answer instead of its path.
+    #[allow(dead_code)] // read from the file's text, by `lever_paths`
+    label: Option<String>,
 }
 
 /// z of the 90th percentile of the standard normal.

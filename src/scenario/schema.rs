@@ -40,6 +40,12 @@ pub struct ScenarioFile {
     /// `[tags]`: a label for each tag, in the planner's words, for charts and reports.
     #[serde(default)]
     pub tags: std::collections::BTreeMap<String, String>,
+    /// `[labels]`: a label for any number of the file, by the dotted path
+    /// `wfsim levers` lists (`"levers.services.cost_per_position" =
+    /// "购买服务岗位单价"`; `region.*.…` for every region's), naming it on
+    /// tornado bars, sweep axes and solve's answer instead of the path.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub variant: Vec<VariantRaw>,
     #[serde(default)]

@@ -345,6 +345,7 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     scenario.source = text.to_string();
     if c.errors.is_empty() {
         check_variants(&mut c, &scenario);
+        check_parameter_labels(&mut c, &scenario);
     }
     for e in &mut c.errors {
         place_in_table(e, &origins);
@@ -536,6 +537,28 @@ fn remove_in(value: &mut toml::de::DeValue, path: &[super::error::Seg]) -> bool 
 /// Builds every `[[variant]]` now, so that a variant which does not make a
 /// valid scenario (an unknown path, a share of 7) is an error of the file,
 /// at the line of the value it sets, not a surprise when `compare` runs.
+/// `[labels]`: each key a path of a number of the file (as `wfsim levers
+/// --regions` lists them, or `region.*.…` for every region's), each label
+/// not empty.
+fn check_parameter_labels(c: &mut Checker, sc: &Scenario) {
+    let root = FieldPath::default().key("labels");
+    let known = sc.labelled_paths();
+    for (path, label) in &sc.parameter_labels {
+        if !known.contains(path) {
+            let hint = did_you_mean(path, known.iter().map(String::as_str))
+                .map(|m| format!(" (did you mean \"{m}\"?)"))
+                .unwrap_or_default();
+            c.err(
+                &root.key(path),
+                "the path of a number of the file, as `wfsim levers FILE --regions` lists it",
+                format!("{path:?}, which the file has no number at{hint}"),
+            );
+        } else if label.trim().is_empty() {
+            c.err(&root.key(path), "the number's label", "an empty text");
+        }
+    }
+}
+
 fn check_variants(c: &mut Checker, sc: &Scenario) {
     for (i, v) in sc.variants.iter().enumerate() {
         let Err(errs) = sc.variant(v) else { continue };
@@ -992,6 +1015,7 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         targets,
         not_modelled,
         tag_labels,
+        parameter_labels: raw.labels.clone(),
         variants,
         correlations,
         programmes,

@@ -44,6 +44,8 @@ pub struct Setting {
     pub value: String,
     /// Whether it is uncertain (a distribution).
     pub uncertain: bool,
+    /// The distribution's own `label`, if it has one.
+    pub label: Option<String>,
 }
 
 fn collect_levers(path: &str, v: &toml::Value, out: &mut Vec<Setting>) {
@@ -52,11 +54,13 @@ fn collect_levers(path: &str, v: &toml::Value, out: &mut Vec<Setting>) {
             path: path.to_string(),
             value: v.to_string(),
             uncertain: false,
+            label: None,
         }),
         toml::Value::Table(t) if t.contains_key("dist") => out.push(Setting {
             path: path.to_string(),
             value: toml::Value::Table(t.clone()).to_string(),
             uncertain: true,
+            label: t.get("label").and_then(|l| l.as_str()).map(str::to_string),
         }),
         toml::Value::Table(t) => {
             for (k, v) in t {
@@ -243,6 +247,8 @@ impl Scenario {
                 "variant",
                 "not_modelled",
                 "correlation",
+                "tags",
+                "labels",
             ];
             if skip.contains(&k.as_str()) || (k == "region" && !regions) {
                 continue;

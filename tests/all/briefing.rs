@@ -409,3 +409,39 @@ fn the_report_says_what_the_probabilities_rest_on() {
     assert_eq!(back.programmes, r.programmes);
     assert!(back.targets.iter().all(|t| t.spread.is_some()));
 }
+
+#[test]
+fn the_reached_chart_is_a_table_of_every_target_and_year_and_the_bars_keep_readings_apart() {
+    // Hunan: 26 targets, several the same sentence in two readings.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/hunan-2012-2020.toml"
+    ))
+    .unwrap();
+    let (dir, r) = brief(&text, 100, 3);
+    let reached = read(dir.path(), "charts/reached.svg");
+    for y in r.scenario.start_year..=r.scenario.end_year {
+        assert!(reached.contains(&format!(">\n{y}\n</text>")), "year {y}");
+    }
+    let probability = read(dir.path(), "charts/probability.svg");
+    for t in &r.targets {
+        // The first line of each label, and the reading beneath it: two
+        // readings of one sentence are told apart in both charts.
+        let first: String = t.label.chars().take(8).collect();
+        for svg in [&reached, &probability] {
+            assert!(svg.contains(&first), "{}", t.label);
+            if let Some(reading) = &t.reading {
+                let head: String = reading.chars().take(6).collect();
+                assert!(svg.contains(&head), "{reading}");
+            }
+        }
+    }
+    // One shaded cell per target and year, no line per target.
+    let cells = r.targets.len() * (r.scenario.end_year - r.scenario.start_year + 1) as usize;
+    assert!(reached.matches("<rect").count() >= cells);
+    assert_eq!(reached.matches("<polyline").count(), 0);
+    // No bar is labelled with a bare 0%, only the axis's first tick: a
+    // target no trajectory met shows the bound its interval gives.
+    assert_eq!(probability.matches(">\n0%\n<").count(), 1, "a bare 0%");
+    assert!(probability.contains("&lt; ") || probability.contains("< "));
+}

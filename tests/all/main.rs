@@ -15,6 +15,7 @@ mod errors;
 mod funding;
 mod fuzz;
 mod interval;
+mod labels;
 mod memory;
 mod precision;
 mod programmes;

@@ -232,3 +232,71 @@ fn template_part(
     .unwrap();
     (sc, part)
 }
+
+/// Draws a tornado of `t` and returns its SVG.
+fn tornado_svg(t: &wfsim::analysis::sensitivity::TargetSensitivity) -> String {
+    use wfsim::report::chart::{render, tornado::Tornado};
+    let labels = [("funding.growth".to_string(), "资金年增长率".to_string())]
+        .into_iter()
+        .collect();
+    let fig = Tornado::new(t, 15, true, &labels);
+    render("t".into(), String::new(), &fig, 1.0).unwrap().svg
+}
+
+#[test]
+fn a_tornado_of_a_target_nothing_swings_draws_correlations_and_says_why() {
+    use wfsim::analysis::sensitivity::TargetSensitivity;
+    let t = |influences| TargetSensitivity {
+        id: "t".into(),
+        label: "到2020年，培育发展2000家民办社会工作服务机构".into(),
+        p_met: 0.0,
+        influences,
+    };
+    // P = 0 and no decile swings it: the bars are correlations, on their
+    // own axis, named by label, with the reason under the chart — never a
+    // row of "+0.0" bars.
+    let svg = tornado_svg(&t(vec![
+        i("funding.growth", 0.0, 0.3),
+        i("parameters.orgs.closure_rate", 0.0, -0.2),
+    ]));
+    assert!(svg.contains("资金年增长率"), "the label, not the path");
+    assert!(!svg.contains("+0.0"), "no bar of nothing");
+    assert!(
+        svg.contains("+0.30") && svg.contains("-0.20"),
+        "the correlations"
+    );
+    assert!(svg.contains("秩相关"), "the axis says what the bars are");
+    assert!(svg.contains("没有哪个参数"), "and the note why");
+    // Nothing even correlated: no bars at all, and the reason.
+    let svg = tornado_svg(&t(vec![i("funding.growth", 0.0, 0.0)]));
+    assert!(
+        !svg.contains("<rect x=\"") || !svg.contains("资金年增长率"),
+        "no bars"
+    );
+    assert!(svg.contains("固定输入决定"), "{svg}");
+    // A target that does swing keeps its points axis.
+    let svg = tornado_svg(&t(vec![i("funding.growth", 0.25, 0.3)]));
+    assert!(svg.contains("+25.0") && svg.contains("百分点"));
+}
+
+#[test]
+fn sensitivity_names_parameters_in_the_plans_words() {
+    let sc = template();
+    let r = run(&sc, 300, 2, 1);
+    let s = analyse(&sc, &r);
+    assert_eq!(s.labels["funding.growth"], "资金年增长率");
+    assert_eq!(
+        s.labels["region.*.stocks.uncertified"],
+        "各地区起点：未持证在岗者"
+    );
+    // Every parameter has a label, and none falls back to its path.
+    for p in &r.records.param_names {
+        let l = &s.labels[p];
+        assert!(!l.is_empty() && l != p, "{p} has no name");
+    }
+    let csv = String::from_utf8(wfsim::analysis::sensitivity::to_csv(&s).unwrap()).unwrap();
+    assert!(
+        csv.starts_with("target,rank,parameter,label,swing"),
+        "{csv}"
+    );
+}

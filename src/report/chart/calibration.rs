@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Figure, INK, fail, house, legend, slug, text, tr, widest};
+use super::{Figure, INK, fail, house, legend, slug, text, titled, tr, widest};
 use crate::calibration::check::{Marginal, Predictive};
 use crate::calibration::sbc::{BINS, Check};
 use crate::report::format::{metric_label, value};
@@ -70,8 +70,8 @@ impl Figure for PriorPosterior {
         let labels: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
         let left = (widest(&main, &labels, 13) + 20).clamp(80, w * 55 / 100);
         let n = self.rows.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, text(18))
+        let plot = titled(&main, &self.title)?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .margin_right(30)
             .x_label_area_size(44)
@@ -221,8 +221,8 @@ impl Figure for PredictiveFan {
             hi.abs().max(1.0) * 0.1
         };
         let (share, zh) = (self.share, self.zh);
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, text(18))
+        let plot = titled(&main, &self.title)?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(14)
             .margin_right(30)
             .x_label_area_size(40)

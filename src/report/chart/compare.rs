@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::reached::PALETTE;
-use super::{Figure, INK, fail, house, legend, shorten, text, tr, widest};
+use super::{Figure, INK, fail, house, label_lines, legend, legend_rows, text, titled, tr, widest};
 use crate::analysis::compare::Comparison;
 use crate::report::format::percent;
 
@@ -25,7 +25,7 @@ impl CompareBars {
         CompareBars {
             title: format!(
                 "{} — {}",
-                shorten(&c.label, 36),
+                c.label,
                 tr(zh, "政策方案比较", "policy variants compared")
             ),
             groups: c
@@ -34,12 +34,17 @@ impl CompareBars {
                 .map(|t| {
                     let mut bars = vec![(t.baseline, t.baseline_low, t.baseline_high)];
                     bars.extend(t.variants.iter().map(|v| (v.p_met, v.ci_low, v.ci_high)));
-                    (shorten(&t.label, 34), bars)
+                    (t.label.clone(), bars)
                 })
                 .collect(),
-            arms: c.arms.iter().map(|a| shorten(&a.label, 24)).collect(),
+            arms: c.arms.iter().map(|a| a.label.clone()).collect(),
             zh,
         }
+    }
+
+    /// The legend's height: a row of arms per line it needs.
+    fn foot(&self) -> u32 {
+        legend_rows(&self.arms, 1100) * 22 + 18
     }
 
     fn arms_n(&self) -> usize {
@@ -52,7 +57,7 @@ impl Figure for CompareBars {
         let rows = self.groups.len() * self.arms_n();
         (
             1100,
-            150 + 16 * rows as u32 + 14 * self.groups.len() as u32 + 40,
+            150 + 16 * rows as u32 + 14 * self.groups.len() as u32 + self.foot(),
         )
     }
 
@@ -60,13 +65,13 @@ impl Figure for CompareBars {
         use plotters::style::text_anchor::{HPos, Pos, VPos};
         root.fill(&WHITE).map_err(fail)?;
         let (w, h) = root.dim_in_pixel();
-        let (main, foot) = root.split_vertically(h - 40);
+        let (main, foot) = root.split_vertically(h - self.foot());
         let labels: Vec<String> = self.groups.iter().map(|g| g.0.clone()).collect();
-        let left = (widest(&main, &labels, 14) + 20).clamp(80, w / 2);
+        let left = (widest(&main, &labels, 14) + 24).clamp(80, w * 45 / 100);
         let k = self.arms_n() as f64;
         let n = self.groups.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, text(20))
+        let plot = titled(&main, &self.title)?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .margin_right(60)
             .x_label_area_size(44)
@@ -108,8 +113,13 @@ impl Figure for CompareBars {
                     .map_err(fail)?;
             }
             let (x0, yc) = chart.backend_coord(&(0.0, top - 0.5));
-            main.draw(&Text::new(label.clone(), (x0 - 8, yc), label_style.clone()))
-                .map_err(fail)?;
+            let lines = label_lines(label, None, left);
+            let k = lines.len() as i32;
+            for (j, (line, _)) in lines.into_iter().enumerate() {
+                let dy = (2 * j as i32 - (k - 1)) * 9;
+                main.draw(&Text::new(line, (x0 - 8, yc + dy), label_style.clone()))
+                    .map_err(fail)?;
+            }
         }
         let entries: Vec<(RGBColor, String, bool)> = self
             .arms

@@ -8,7 +8,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, HIGH, INK, LOW, fail, house, shorten, slug, text, tr};
+use super::{Figure, HIGH, INK, LOW, fail, house, slug, text, titled, tr};
 use crate::report::format::{percent, value};
 use crate::report::results::Results;
 use crate::stats::target::TargetSummary;
@@ -62,12 +62,7 @@ impl Exceedance {
             .collect();
         let share = t.metric.ends_with("coverage") || t.metric.ends_with("share");
         Exceedance {
-            title: format!(
-                "{} — {} {}",
-                shorten(&t.label, 34),
-                t.year,
-                tr(zh, "的把握", "certainty")
-            ),
+            title: format!("{} — {} {}", t.label, t.year, tr(zh, "的把握", "certainty")),
             curve,
             threshold: t.threshold,
             p_met: t.p_met,
@@ -107,8 +102,8 @@ impl Figure for Exceedance {
         } else {
             (x0.max(0.0), x1)
         };
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, text(20))
+        let plot = titled(root, &self.title)?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(14)
             .margin_right(30)
             .x_label_area_size(50)

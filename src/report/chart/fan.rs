@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, fail, house, legend, shorten, slug, text, tr};
+use super::{Figure, fail, house, legend, measure, one_line, slug, text, titled, tr};
 use crate::report::format::{metric_label, value};
 use crate::report::results::Results;
 use crate::stats::target::YearStats;
@@ -44,7 +44,7 @@ impl Fan {
             if let Some(q) = t.share_of_regions {
                 name.push_str(&format!("-{:.0}pct", q * 100.0));
             }
-            let marker = (t.year, t.threshold, shorten(&t.label, 24));
+            let marker = (t.year, t.threshold, one_line(&t.label, 13, 360));
             if let Some((_, f)) = out.iter_mut().find(|(n, _)| *n == name) {
                 f.targets.push(marker);
                 continue;
@@ -88,7 +88,7 @@ impl Fan {
                 Fan {
                     title: format!(
                         "{} — {} ({scope}){binding}",
-                        shorten(&r.scenario.label, 30),
+                        r.scenario.label,
                         metric_label(&t.metric, zh)
                     ),
                     // A flow has nothing observed in the start year: begin with the first projected one.
@@ -156,8 +156,8 @@ impl Figure for Fan {
         };
         let (share, zh) = (self.share, self.zh);
         let small_count = !share && y1 - y0 < 12.0;
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, text(20))
+        let plot = titled(&main, &self.title)?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(14)
             .margin_right(30)
             .x_label_area_size(40)
@@ -263,10 +263,7 @@ impl Figure for Fan {
                 .map_err(fail)?;
             let (tx, ty) = chart.backend_coord(&(*year as f64, *threshold));
             let caption = format!("{label}: {}", value(*threshold, share, zh));
-            let tw = main
-                .estimate_text_size(&caption, &text(13))
-                .map(|(w, _)| w as i32)
-                .unwrap_or(200);
+            let tw = measure(&caption, 13) as i32;
             // Keep the caption inside the chart: to the left of markers near the right edge.
             let x = if tx + 12 + tw > main.dim_in_pixel().0 as i32 - 10 {
                 tx - 12 - tw

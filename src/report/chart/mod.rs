@@ -202,33 +202,127 @@ pub(crate) fn band(p: f64) -> RGBColor {
     }
 }
 
+/// The width in pixels of `s` set at `size` in the chart font, as plotters
+/// measures it for layout (the font's own advances, not a character count).
+pub(crate) fn measure(s: &str, size: u32) -> u32 {
+    text(size)
+        .font
+        .box_size(s)
+        .map(|(w, _)| w)
+        .unwrap_or_else(|_| {
+            // Only when the font cannot be read: a wide guess, never a cut.
+            s.chars()
+                .map(|c| if c.is_ascii() { size * 6 / 10 } else { size })
+                .sum()
+        })
+}
+
 /// The width in pixels of the widest of `labels` at `size`.
 pub(crate) fn widest<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+    _area: &DrawingArea<DB, Shift>,
     labels: &[String],
     size: u32,
 ) -> u32 {
-    let style = text(size);
-    labels
-        .iter()
-        .map(|l| {
-            area.estimate_text_size(l, &style)
-                .map(|(w, _)| w)
-                .unwrap_or(8 * l.chars().count() as u32)
-        })
-        .max()
-        .unwrap_or(0)
+    labels.iter().map(|l| measure(l, size)).max().unwrap_or(0)
 }
 
-/// A label cut to `max` characters with an ellipsis.
-pub(crate) fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
+/// Whether a line may break before `c`: anywhere between Chinese characters
+/// except before closing punctuation, and in Latin text at spaces.
+fn may_break_before(prev: char, c: char) -> bool {
+    const CLOSING: &str = "，。、；：？！）》」』】〉”’%％)]}.,;:!?…—";
+    const OPENING: &str = "（《「『【〈“‘([{";
+    if CLOSING.contains(c) || OPENING.contains(prev) {
+        return false;
     }
+    let wide = |x: char| !x.is_ascii();
+    prev == ' ' || wide(c) || wide(prev)
+}
+
+/// `s` broken into lines no wider than `max` pixels at `size`, measured
+/// with the font: Chinese may break between any two characters (not before
+/// closing punctuation), Latin text at spaces; a word wider than a line is
+/// broken where it must.
+pub(crate) fn wrap(s: &str, size: u32, max: u32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    // Byte index in `line` after which it may break, and the char before.
+    let mut last_break: Option<usize> = None;
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if let Some(p) = prev
+            && may_break_before(p, c)
+        {
+            last_break = Some(line.len());
+        }
+        line.push(c);
+        prev = Some(c);
+        if measure(&line, size) > max && line.chars().count() > 1 {
+            let at = last_break
+                .filter(|&b| b > 0)
+                .unwrap_or(line.len() - c.len_utf8());
+            let rest = line.split_off(at);
+            lines.push(line.trim_end().to_string());
+            line = rest.trim_start().to_string();
+            last_break = None;
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// `s` in at most `max_lines` lines of `max` pixels: wrapped, and only when
+/// it cannot fit, the last line cut with an ellipsis (measured, so the
+/// ellipsis fits too).
+pub(crate) fn fit(s: &str, size: u32, max: u32, max_lines: usize) -> Vec<String> {
+    let mut lines = wrap(s, size, max);
+    if lines.len() > max_lines {
+        lines.truncate(max_lines.max(1));
+        if let Some(last) = lines.last_mut() {
+            let mut cut: String = last.clone();
+            while !cut.is_empty() && measure(&format!("{cut}…"), size) > max {
+                cut.pop();
+            }
+            *last = format!("{}…", cut.trim_end());
+        }
+    }
+    lines
+}
+
+/// `s` on one line of `max` pixels, cut with an ellipsis only if it must be.
+pub(crate) fn one_line(s: &str, size: u32, max: u32) -> String {
+    fit(s, size, max, 1).remove(0)
+}
+
+/// The size of chart titles.
+pub(crate) const TITLE_SIZE: u32 = 20;
+
+/// Draws a title, wrapped to two lines of the area's width, centred at the
+/// top, and returns the area below it for the plot.
+pub(crate) fn titled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let (w, _) = area.dim_in_pixel();
+    let lines = fit(title, TITLE_SIZE, w.saturating_sub(40), 2);
+    let style = text(TITLE_SIZE).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, l) in lines.iter().enumerate() {
+        area.draw(&Text::new(
+            l.clone(),
+            (w as i32 / 2, 12 + i as i32 * (TITLE_SIZE as i32 + 6)),
+            style.clone(),
+        ))
+        .map_err(fail)?;
+    }
+    let height = title_height(lines.len());
+    Ok(area.split_vertically(height).1)
+}
+
+/// The height a title of `lines` lines takes.
+pub(crate) fn title_height(lines: usize) -> u32 {
+    12 + lines as u32 * (TITLE_SIZE + 6) + 6
 }
 
 /// A file-name-safe version of a string.
@@ -254,10 +348,7 @@ pub(crate) fn legend<DB: DrawingBackend>(
     let style = text(13);
     let (mut x, mut y) = (12i32, 8i32);
     for (color, label, line) in entries {
-        let tw = area
-            .estimate_text_size(label, &style)
-            .map(|(w, _)| w as i32)
-            .unwrap_or(100);
+        let tw = measure(label, 13) as i32;
         if x + 30 + tw > w as i32 - 8 && x > 12 {
             x = 12;
             y += 22;
@@ -282,38 +373,79 @@ pub(crate) fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Rows a legend of these labels needs at a width.
+/// Rows a legend of these labels needs at a width (as [`legend`] lays
+/// them out).
 pub(crate) fn legend_rows(labels: &[String], width: u32) -> u32 {
-    // ~8 px per Latin character and ~14 per Chinese one at size 13.
-    let px = |s: &String| {
-        s.chars()
-            .map(|c| if c.is_ascii() { 8 } else { 14 })
-            .sum::<u32>()
-            + 48
-    };
     let (mut rows, mut x) = (1, 12);
     for l in labels {
-        let w = px(l);
-        if x + w > width.saturating_sub(8) && x > 12 {
+        let tw = measure(l, 13);
+        if x + 30 + tw > width.saturating_sub(8) && x > 12 {
             rows += 1;
             x = 12;
         }
-        x += w;
+        x += 26 + tw + 22;
     }
     rows
 }
 
-/// One horizontal bar: label, probability and its interval.
+/// One horizontal bar: label, probability and its interval. `note` is a
+/// second, grey line under the label — a target's reading, which tells two
+/// readings of one sentence apart.
 pub(crate) struct HBar {
     pub label: String,
+    pub note: Option<String>,
     pub p: f64,
     pub low: f64,
     pub high: f64,
 }
 
-/// Height of a horizontal bar chart of `n` bars.
-pub(crate) fn hbars_height(n: usize) -> u32 {
-    130 + 34 * n.max(1) as u32 + 40
+/// The label column of a bar chart `width` wide: as wide as its widest
+/// label needs, at most 55% of the chart.
+fn label_column(bars: &[HBar], width: u32) -> u32 {
+    let need = bars
+        .iter()
+        .map(|b| measure(&b.label, 14).max(b.note.as_ref().map_or(0, |n| measure(n, 12))))
+        .max()
+        .unwrap_or(0);
+    (need + 24).clamp(80, width * 55 / 100)
+}
+
+/// A row's label lines in a label column: the label and its note on a
+/// line each (the note grey: `true`), or a label alone wrapped to two
+/// lines; cut with an ellipsis only where even that does not fit.
+pub(crate) fn label_lines(label: &str, note: Option<&str>, column: u32) -> Vec<(String, bool)> {
+    let room = column.saturating_sub(24);
+    match note {
+        Some(n) => vec![
+            (one_line(label, 14, room), false),
+            (one_line(n, 12, room), true),
+        ],
+        None => fit(label, 14, room, 2)
+            .into_iter()
+            .map(|l| (l, false))
+            .collect(),
+    }
+}
+
+fn bar_lines(b: &HBar, column: u32) -> Vec<(String, bool)> {
+    label_lines(&b.label, b.note.as_deref(), column)
+}
+
+/// Pixels per bar: room for two lines of label when any bar needs them.
+fn bar_pitch(bars: &[HBar], width: u32) -> u32 {
+    let column = label_column(bars, width);
+    if bars.iter().any(|b| bar_lines(b, column).len() > 1) {
+        44
+    } else {
+        34
+    }
+}
+
+/// Height of a horizontal bar chart of these bars, `width` wide, under a
+/// title.
+pub(crate) fn hbars_height(bars: &[HBar], width: u32, title: &str) -> u32 {
+    let title_lines = fit(title, TITLE_SIZE, width.saturating_sub(40), 2).len();
+    title_height(title_lines) + 100 + bar_pitch(bars, width) * bars.len().max(1) as u32 + 40
 }
 
 /// Horizontal probability bars, top to bottom in the given order, coloured by
@@ -329,11 +461,12 @@ pub(crate) fn draw_hbars<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(fail)?;
     let (w, h) = root.dim_in_pixel();
     let (main, foot) = root.split_vertically(h - 40);
-    let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
-    let left = (widest(&main, &labels, 14) + 20).clamp(80, w * 55 / 100);
+    // Labels are placed at the chart's backend coordinates, which count
+    // from `main`'s corner, not from the plot's below the title.
+    let plot = titled(&main, title)?;
+    let left = label_column(bars, w);
     let n = bars.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(&main)
-        .caption(title, text(20))
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .margin_right(70)
         .x_label_area_size(44)
@@ -348,7 +481,6 @@ pub(crate) fn draw_hbars<DB: DrawingBackend>(
         .x_desc(x_desc)
         .draw()
         .map_err(fail)?;
-    let label_style = text(14).pos(Pos::new(HPos::Right, VPos::Center));
     for (i, b) in bars.iter().enumerate() {
         let y = n - 1.0 - i as f64;
         let p = if b.p.is_finite() { b.p } else { 0.0 };
@@ -374,15 +506,21 @@ pub(crate) fn draw_hbars<DB: DrawingBackend>(
                 .map_err(fail)?;
         }
         let (x0, yc) = chart.backend_coord(&(0.0, c));
-        main.draw(&Text::new(
-            b.label.clone(),
-            (x0 - 8, yc),
-            label_style.clone(),
-        ))
-        .map_err(fail)?;
+        let lines = bar_lines(b, left);
+        let k = lines.len() as i32;
+        for (j, (line, grey)) in lines.into_iter().enumerate() {
+            let dy = (2 * j as i32 - (k - 1)) * 9;
+            let style = if grey { text(12).color(&INK) } else { text(14) };
+            main.draw(&Text::new(
+                line,
+                (x0 - 8, yc + dy),
+                style.pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(fail)?;
+        }
         let (tx, _) = chart.backend_coord(&(b.high.max(p), c));
         main.draw(&Text::new(
-            super::format::percent(p),
+            super::format::probability_point(p, b.low, b.high),
             (tx + 6, yc),
             text(13).pos(Pos::new(HPos::Left, VPos::Center)),
         ))
@@ -414,4 +552,54 @@ pub(crate) fn house<
         .axis_desc_style(text(14))
         .light_line_style(WHITE)
         .bold_line_style(RGBColor(225, 225, 225))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_measures_with_the_font_and_keeps_every_character() {
+        super::super::font::register(None).unwrap();
+        let s = "到2015年在全省扶贫开发工作重点县乡镇通过依托社区服务中心或新建等方式培育发展15个农村社会工作服务站";
+        for max in [120, 200, 333, 500] {
+            let lines = wrap(s, 14, max);
+            assert_eq!(lines.concat(), s, "nothing lost at {max}");
+            for l in &lines {
+                assert!(measure(l, 14) <= max, "{l} is wider than {max}");
+                assert!(!l.starts_with('，') && !l.starts_with('）'), "{l}");
+            }
+        }
+        // Latin text breaks at spaces.
+        let lines = wrap(
+            "Social work talent 60,000 by 2020 (certified only)",
+            14,
+            160,
+        );
+        assert!(lines.len() > 1 && lines.iter().all(|l| !l.starts_with(' ')));
+        assert!(lines.iter().all(|l| !l.contains("tal ent")));
+        assert_eq!(
+            lines.join(" "),
+            "Social work talent 60,000 by 2020 (certified only)"
+        );
+    }
+
+    #[test]
+    fn a_cut_happens_only_when_the_lines_run_out_and_shows_an_ellipsis() {
+        super::super::font::register(None).unwrap();
+        let s = "到2020年基本实现每个扶贫开发工作重点县有一家社会工作服务站";
+        assert_eq!(fit(s, 14, 2000, 1), vec![s.to_string()], "fits: no cut");
+        assert!(
+            !fit(s, 14, 200, 2).concat().contains('…'),
+            "two lines hold it"
+        );
+        let two = fit(s, 14, 120, 2);
+        assert_eq!(two.len(), 2);
+        assert!(
+            two[1].ends_with('…') && measure(&two[1], 14) <= 120,
+            "{two:?}"
+        );
+        assert!(!two[0].ends_with('…'));
+        assert!(one_line(s, 14, 150).ends_with('…'));
+    }
 }

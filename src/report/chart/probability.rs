@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, HBar, draw_hbars, hbars_height, shorten, tr};
+use super::{Figure, HBar, draw_hbars, hbars_height, tr};
 use crate::report::results::Results;
 
 pub struct Probability {
@@ -21,7 +21,8 @@ impl Probability {
             .targets
             .iter()
             .map(|t| HBar {
-                label: shorten(&t.label, 40),
+                label: t.label.clone(),
+                note: t.reading.clone(),
                 p: t.p_met,
                 low: t.ci_low,
                 high: t.ci_high,
@@ -29,6 +30,7 @@ impl Probability {
             .collect();
         bars.push(HBar {
             label: tr(zh, "全部目标同时实现", "All targets together"),
+            note: None,
             p: r.joint.p_met,
             low: r.joint.ci_low,
             high: r.joint.ci_high,
@@ -37,7 +39,7 @@ impl Probability {
             bars,
             title: format!(
                 "{} — {}",
-                shorten(&r.scenario.label, 40),
+                r.scenario.label,
                 tr(zh, "各目标实现的概率", "probability each target is met")
             ),
             zh,
@@ -47,7 +49,7 @@ impl Probability {
 
 impl Figure for Probability {
     fn size(&self) -> (u32, u32) {
-        (1100, hbars_height(self.bars.len()))
+        (1100, hbars_height(&self.bars, 1100, &self.title))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, HBar, draw_hbars, hbars_height, shorten, slug, tr};
+use super::{Figure, HBar, draw_hbars, hbars_height, slug, tr};
 use crate::report::results::Results;
 
 pub struct Regions {
@@ -25,7 +25,8 @@ impl Regions {
                 let mut bars: Vec<HBar> = regions
                     .iter()
                     .map(|g| HBar {
-                        label: shorten(&g.label, 20),
+                        label: g.label.clone(),
+                        note: None,
                         p: g.p_met,
                         low: g.ci_low,
                         high: g.ci_high,
@@ -37,7 +38,7 @@ impl Regions {
                     Regions {
                         title: format!(
                             "{} — {}",
-                            shorten(&t.label, 40),
+                            t.label,
                             tr(zh, "各地区实现的概率", "probability by region")
                         ),
                         bars,
@@ -51,7 +52,7 @@ impl Regions {
 
 impl Figure for Regions {
     fn size(&self) -> (u32, u32) {
-        (1000, hbars_height(self.bars.len()))
+        (1000, hbars_height(&self.bars, 1000, &self.title))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {

@@ -7,7 +7,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Figure, fail, house, legend, shorten, text, tr};
+use super::{Figure, fail, house, legend, text, titled, tr};
 use crate::analysis::sweep::Sweep;
 use crate::report::format::{count, percent};
 
@@ -28,7 +28,7 @@ impl<'a> SweepChart<'a> {
         SweepChart {
             title: format!(
                 "{} — {}",
-                shorten(&s.target_labels[target], 36),
+                s.target_labels[target],
                 tr(
                     zh,
                     "实现概率随政策变量的变化",
@@ -100,8 +100,8 @@ impl Figure for SweepChart<'_> {
                     (a.min(v), b.max(v))
                 });
             let pad = if hi > lo { (hi - lo) * 0.04 } else { 1.0 };
-            let mut chart = ChartBuilder::on(&main)
-                .caption(&self.title, text(20))
+            let plot = titled(&main, &self.title)?;
+            let mut chart = ChartBuilder::on(&plot)
                 .margin(14)
                 .margin_right(30)
                 .x_label_area_size(44)
@@ -109,7 +109,7 @@ impl Figure for SweepChart<'_> {
                 .build_cartesian_2d(lo - pad..hi + pad, 0f64..1.02f64)
                 .map_err(fail)?;
             house(&mut chart.configure_mesh())
-                .x_desc(axes[0].path.clone())
+                .x_desc(axis_name(&axes[0]))
                 .x_label_formatter(&|v| label(*v))
                 .y_label_formatter(&|v| percent(*v))
                 .y_desc(tr(zh, "实现概率", "probability met"))
@@ -150,8 +150,8 @@ impl Figure for SweepChart<'_> {
         }
         // Two levers: rows are the first axis (bottom to top), columns the second.
         let (ny, nx) = (axes[0].values.len(), axes[1].values.len());
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, text(20))
+        let plot = titled(&main, &self.title)?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(14)
             .margin_right(30)
             .x_label_area_size(50)
@@ -163,8 +163,8 @@ impl Figure for SweepChart<'_> {
             .disable_mesh()
             .x_labels(0)
             .y_labels(0)
-            .x_desc(axes[1].path.clone())
-            .y_desc(axes[0].path.clone())
+            .x_desc(axis_name(&axes[1]))
+            .y_desc(axis_name(&axes[0]))
             .axis_desc_style(text(14))
             .draw()
             .map_err(fail)?;
@@ -233,5 +233,14 @@ impl Figure for SweepChart<'_> {
                 (C80, tr(zh, "80% 等值线", "80% contour"), true),
             ],
         )
+    }
+}
+
+/// An axis's name: its label, and the path it sets (what `--set` took).
+fn axis_name(a: &crate::analysis::sweep::Axis) -> String {
+    if a.label.is_empty() || a.label == a.path {
+        a.path.clone()
+    } else {
+        format!("{} ({})", a.label, a.path)
     }
 }
