@@ -110,10 +110,14 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
             esc(&x.label),
             x.reading
                 .as_ref()
-                .map(|w| format!("<br><small>{}: {}</small>", t("读法", "Reading"), esc(w)))
+                .map(|w| format!("<br><small>{}{}</small>", t("读法：", "Reading: "), esc(w)))
                 .unwrap_or_default(),
             x.year,
-            esc(&x.op),
+            match x.op.as_str() {
+                ">=" => "≥",
+                "<=" => "≤",
+                other => other,
+            },
             value(x.threshold, share, zh),
             esc(&probability(x.p_met, x.ci_low, x.ci_high)),
             value(x.quantiles.p50, share, zh),
@@ -256,9 +260,9 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
         }
         h.push_str("</ul>\n");
     }
-    if !sc.sources.is_empty() {
+    if !sc.cited().is_empty() {
         h.push_str(&format!("<h2>{}</h2>\n<ul>\n", t("资料来源", "Sources")));
-        for s in &sc.sources {
+        for s in sc.cited() {
             h.push_str(&format!("<li>{}</li>\n", esc(s)));
         }
         h.push_str("</ul>\n");

@@ -26,6 +26,8 @@ pub struct ScenarioInfo {
     pub end_year: i32,
     pub description: String,
     pub sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     pub assumptions: Vec<String>,
     pub regions: Vec<String>,
     /// Labels of the tags, by tag (absent when the file gives none).
@@ -34,6 +36,18 @@ pub struct ScenarioInfo {
     /// The posterior the run drew the parameters it holds from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<PosteriorInfo>,
+}
+
+impl ScenarioInfo {
+    /// The sources a briefing cites: the documents as readers can find them
+    /// (`references`), or the file's own `sources` when it names none.
+    pub fn cited(&self) -> &[String] {
+        if self.references.is_empty() {
+            &self.sources
+        } else {
+            &self.references
+        }
+    }
 }
 
 /// Where a run's posterior came from and what it replaced.
@@ -99,6 +113,7 @@ impl<'a> Summary<'a> {
                 end_year: sc.end_year,
                 description: sc.meta.description.clone(),
                 sources: sc.meta.sources.clone(),
+                references: sc.meta.references.clone(),
                 assumptions: sc.meta.assumptions.clone(),
                 regions: sc.regions.iter().map(|r| r.id.clone()).collect(),
                 tag_labels: sc.tag_labels.clone(),

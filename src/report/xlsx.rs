@@ -141,7 +141,7 @@ pub fn render(r: &Results) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(row, 1, a)?;
         row += 1;
     }
-    for s in &sc.sources {
+    for s in sc.cited() {
         ws.write_string(row, 0, t("来源", "Source"))?;
         ws.write_string(row, 1, s)?;
         row += 1;

@@ -43,10 +43,14 @@ pub struct Meta {
     pub name: String,
     pub label: String,
     pub label_en: Option<String>,
+    /// In the scenario's language where the file gives it (`description_zh`).
     pub description: String,
     /// `zh` or `en`.
     pub language: String,
     pub sources: Vec<String>,
+    /// For readers: the documents' titles, issuers and dates.
+    pub references: Vec<String>,
+    /// In the scenario's language where the file gives them (`assumptions_zh`).
     pub assumptions: Vec<String>,
 }
 

@@ -138,16 +138,30 @@ pub struct MetaRaw {
     pub label: Option<String>,
     /// English title.
     pub label_en: Option<String>,
+    /// What the plan sets out and how the file reads it, in English (or in
+    /// the plan's language when there is no `description_zh`).
     #[serde(default)]
     pub description: String,
+    /// The description in Chinese: a Chinese briefing shows it instead.
+    pub description_zh: Option<String>,
     /// `zh` or `en`: the language of labels in charts and reports.
     pub language: Option<String>,
-    /// Documents and public sources the numbers come from.
+    /// Where the file's numbers come from, for whoever checks the file
+    /// (seed documents, tables, sections).
     #[serde(default)]
     pub sources: Vec<String>,
-    /// The main assumptions, in words, for the report.
+    /// The documents behind the numbers as a reader of the briefing can
+    /// find them: title, issuer and date. The report lists these (and
+    /// `sources` only when there are none).
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// The main assumptions, in words, for the report (in English, or in the
+    /// plan's language when there is no `assumptions_zh`).
     #[serde(default)]
     pub assumptions: Vec<String>,
+    /// The main assumptions in Chinese: a Chinese briefing shows them instead.
+    #[serde(default)]
+    pub assumptions_zh: Vec<String>,
 }
 
 /// `[run]`: defaults for `wfsim run`, overridden by its flags.

@@ -623,14 +623,27 @@ fn check(c: &mut Checker, path: &Path, raw: ScenarioFile) -> Scenario {
         None if label.chars().any(is_cjk) => "zh".into(),
         None => "en".into(),
     };
+    // One language per briefing: a Chinese plan's Chinese texts where the
+    // file has them.
+    let zh = language == "zh";
+    let description = match &m.description_zh {
+        Some(d) if zh && !d.trim().is_empty() => d.clone(),
+        _ => m.description.clone(),
+    };
+    let assumptions = if zh && !m.assumptions_zh.is_empty() {
+        m.assumptions_zh.clone()
+    } else {
+        m.assumptions.clone()
+    };
     let meta = Meta {
         name: m.name.clone(),
         label,
         label_en: m.label_en.clone(),
-        description: m.description.clone(),
+        description,
         language,
         sources: m.sources.clone(),
-        assumptions: m.assumptions.clone(),
+        references: m.references.clone(),
+        assumptions,
     };
     if raw.run.trajectories == Some(0) {
         c.err(

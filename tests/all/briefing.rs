@@ -445,3 +445,35 @@ fn the_reached_chart_is_a_table_of_every_target_and_year_and_the_bars_keep_readi
     assert_eq!(probability.matches(">\n0%\n<").count(), 1, "a bare 0%");
     assert!(probability.contains("&lt; ") || probability.contains("< "));
 }
+
+#[test]
+fn a_briefing_is_in_one_language_and_cites_documents_a_reader_can_find() {
+    let (dir, _) = brief(&template_text(), 100, 5);
+    let html = read(dir.path(), "report.html");
+    // The Chinese plan: its Chinese description and assumptions, the
+    // documents' titles; none of the English twins or the file's own notes.
+    for zh in [
+        "两个区，一个持证人数目标",
+        "所有数字均为示例",
+        "wfsim 示例情景",
+    ] {
+        assert!(html.contains(zh), "{zh}");
+    }
+    for en in [
+        "A template: two districts",
+        "All numbers are invented",
+        "wfsim template (invented numbers)",
+    ] {
+        assert!(!html.contains(en), "{en}");
+    }
+    assert!(
+        html.contains("≥") && !html.contains("&gt;="),
+        "thresholds as ≥"
+    );
+
+    // The same plan briefed in English: the English texts.
+    let en = template_text().replace("language = \"zh\"", "language = \"en\"");
+    let (dir, _) = brief(&en, 100, 5);
+    let html = read(dir.path(), "report.html");
+    assert!(html.contains("All numbers are invented") && !html.contains("所有数字均为示例"));
+}
