@@ -1260,14 +1260,7 @@ fn compare(
             writeln!(o, "{tb}")?;
         }
         // Money as a Chinese briefing writes it (4,706万元), else in yuan.
-        let money = |v: f64| {
-            let v = v.abs();
-            if zh {
-                format!("{}元", wfsim::report::format::count(v, true))
-            } else {
-                format!("{} yuan", value(v, false, zh))
-            }
-        };
+        let money = |v: f64| wfsim::report::format::money(v.abs(), zh);
         let mut tb = table(
             &["arm", "spends over the projection", "vs baseline"],
             &[1, 2],
@@ -1385,13 +1378,16 @@ fn sweep(
         // A column per lever, then the answer and the money.
         let mut head: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
         let k = head.len();
-        head.extend(["P(met) [95% CI]", "spend (yuan)"]);
+        head.extend(["P(met) [95% CI]", "spend a year"]);
         let mut tb = wfsim::report::terminal::table(&head, &(0..k + 2).collect::<Vec<_>>());
         for p in &s.points {
             let x = &p.outcomes[ti];
             let mut row: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
             row.push(probability(x.p_met, x.ci_low, x.ci_high));
-            row.push(value(p.spend, false, false));
+            row.push(wfsim::report::format::money(
+                p.spend,
+                sc.meta.language == "zh",
+            ));
             tb.add_row(row);
         }
         writeln!(o, "{tb}")?;
@@ -1438,31 +1434,49 @@ fn solve(
         e => other(e),
     })?;
     bar.finish_and_clear();
-    let json = serde_json::to_vec_pretty(&s).map_err(other)?;
-    let path = dir.write("solve.json", &json).map_err(other)?;
-    let shown = [path.clone()];
-    args.show(&shown, "solve.json", |o| {
+    let zh = sc.meta.language == "zh";
+    let lever_label = sc.parameter_label(&s.lever);
+    let written = wfsim::report::write_solve(&dir, &s, &lever_label, zh).map_err(other)?;
+    args.show(&written, "solve.json", |o| {
         let fewest = s.evaluations.iter().map(|e| e.trajectories).min();
         let per = match fewest {
             Some(lo) if lo < s.trajectories => format!("{lo}–{}", s.trajectories),
             _ => s.trajectories.to_string(),
         };
+        let target = sc.targets.get(goal.target).map_or_else(
+            || if zh { "全部目标同时实现".to_string() } else { "all targets together".to_string() },
+            |t| t.label.clone(),
+        );
         writeln!(
             o,
-            "{} for P({}) ≥ {:.0}%  ({per} trajectories per evaluation, seed {}, {} evaluations)",
+            "{lever_label} ({}) for P({target}) ≥ {:.0}%  ({per} trajectories per evaluation, seed {}, {} evaluations)",
             s.lever,
-            s.target,
             s.probability * 100.0,
             s.seed,
             s.evaluations.len()
         )?;
-        writeln!(o, "  least value on this seed:          {}", value(s.value, false, false))?;
-        writeln!(o, "  Monte Carlo range of the answer:   {} – {}", value(s.range_low, false, false), value(s.recommended, false, false))?;
-        writeln!(o, "  recommended (met with confidence): {}", value(s.recommended, false, false))?;
+        let shown = |v: f64| {
+            if wfsim::scenario::is_money(&s.lever) {
+                wfsim::report::format::money(v, zh)
+            } else {
+                value(v, false, zh)
+            }
+        };
+        let mut t = wfsim::report::terminal::table(&["", "value"], &[1]);
+        t.add_row(vec!["least value on this seed".to_string(), shown(s.value)]);
+        t.add_row(vec![
+            "Monte Carlo range of the answer".to_string(),
+            format!("{} – {}", shown(s.range_low), shown(s.recommended)),
+        ]);
+        t.add_row(vec![
+            "recommended (met with confidence)".to_string(),
+            shown(s.recommended),
+        ]);
+        writeln!(o, "{t}")?;
         if !s.monotone {
             writeln!(o, "  warning: P(met) did not rise steadily with the lever on the search grid; the answer is the first crossing. See solve.json.")?;
         }
-        wrote(o, &[path])
+        wrote(o, &written)
     })
 }
 

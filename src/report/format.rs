@@ -28,6 +28,19 @@ pub fn count(v: f64, chinese: bool) -> String {
     format!("{}{}", if r < 0.0 { "-" } else { "" }, thousands_str(&s))
 }
 
+/// Money as a briefing writes it: `4,706万元` in Chinese (yuan below 1万),
+/// `47,057,292 yuan` in English.
+pub fn money(v: f64, chinese: bool) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    if chinese {
+        format!("{}元", count(v, true))
+    } else {
+        format!("{} yuan", count(v, false))
+    }
+}
+
 /// A share as a percentage, e.g. `87.5%`.
 pub fn percent(v: f64) -> String {
     if !v.is_finite() {

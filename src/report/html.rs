@@ -318,7 +318,7 @@ pub fn render_comparison(
             "Difference from baseline (points) [95% paired interval]"
         ),
         t("不配对时的区间", "Unpaired interval"),
-        t("额外支出（元）", "Extra spend (yuan)")
+        t("额外支出", "Extra spend")
     ));
     for tg in &c.targets {
         h.push_str(&format!(
@@ -347,7 +347,7 @@ pub fn render_comparison(
                 pts(v.diff_high),
                 pts(v.unpaired_low),
                 pts(v.unpaired_high),
-                arm.map_or("–".into(), |a| count(a.extra_cost, false))
+                arm.map_or("–".into(), |a| super::format::money(a.extra_cost, zh))
             ));
         }
     }

@@ -17,6 +17,7 @@ pub mod results;
 pub mod table;
 pub mod terminal;
 pub mod xlsx;
+pub mod xlsx_analysis;
 
 use std::fs;
 use std::io::Write;
@@ -409,7 +410,12 @@ pub fn write_comparison(
     let rendered =
         chart::render("compare".into(), title, &fig, look.scale).map_err(OutputError::Chart)?;
     let page = html::render_comparison(c, &rendered, zh).map_err(OutputError::Chart)?;
+    let book = xlsx_analysis::comparison(c, zh).map_err(|e| OutputError::Encode {
+        name: "compare.xlsx",
+        message: e.to_string(),
+    })?;
     Ok(vec![
+        dir.write("compare.xlsx", &book)?,
         dir.write("compare.json", &json)?,
         dir.write("compare.csv", &csv)?,
         dir.write("compare.svg", rendered.svg.as_bytes())?,
@@ -440,11 +446,38 @@ pub fn write_sweep(
     let title = fig.title.clone();
     let rendered =
         chart::render("sweep".into(), title, &fig, look.scale).map_err(OutputError::Chart)?;
+    let book = xlsx_analysis::sweep(s, zh).map_err(|e| OutputError::Encode {
+        name: "sweep.xlsx",
+        message: e.to_string(),
+    })?;
     Ok(vec![
+        dir.write("sweep.xlsx", &book)?,
         dir.write("sweep.json", &json)?,
         dir.write("sweep.csv", &csv)?,
         dir.write("sweep.svg", rendered.svg.as_bytes())?,
         dir.write("sweep.png", &rendered.png)?,
+    ])
+}
+
+/// Writes a solve's answer: `solve.json` and `solve.xlsx` (the answer and
+/// every evaluation), `lever` naming the lever in the briefing's words.
+pub fn write_solve(
+    dir: &OutputDir,
+    s: &crate::analysis::solve::Solution,
+    lever: &str,
+    zh: bool,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let json = serde_json::to_vec_pretty(s).map_err(|e| OutputError::Encode {
+        name: "solve.json",
+        message: e.to_string(),
+    })?;
+    let book = xlsx_analysis::solve(s, lever, zh).map_err(|e| OutputError::Encode {
+        name: "solve.xlsx",
+        message: e.to_string(),
+    })?;
+    Ok(vec![
+        dir.write("solve.json", &json)?,
+        dir.write("solve.xlsx", &book)?,
     ])
 }
 
@@ -481,9 +514,14 @@ pub fn write_sensitivity(
             .map_err(OutputError::Chart)?,
         );
     }
+    let book = xlsx_analysis::sensitivity(s, zh).map_err(|e| OutputError::Encode {
+        name: "sensitivity.xlsx",
+        message: e.to_string(),
+    })?;
     let mut written = vec![
         dir.write("sensitivity.json", &json)?,
         dir.write("sensitivity.csv", &csv)?,
+        dir.write("sensitivity.xlsx", &book)?,
     ];
     for c in &charts {
         written.push(dir.write(&format!("{}.svg", c.name), c.svg.as_bytes())?);

@@ -525,6 +525,18 @@ impl Scenario {
     }
 }
 
+/// Whether the number at `path` is money (yuan): the budget, a lever's
+/// costs, fees, rewards and grants, and pay.
+pub fn is_money(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    path == "funding.budget"
+        || last.starts_with("cost_per_")
+        || matches!(
+            last,
+            "fee" | "reward" | "prep_cost" | "startup_grant" | "salary" | "benchmark"
+        )
+}
+
 /// `region.<id>.<tail>` as (id, tail).
 fn region_tail(path: &str) -> Option<(&str, &str)> {
     path.strip_prefix("region.").and_then(|r| r.split_once('.'))

@@ -11,6 +11,7 @@ pub mod error;
 pub mod group;
 pub mod history;
 mod labels;
+pub use labels::is_money;
 pub mod metric;
 pub mod param;
 pub mod posterior;

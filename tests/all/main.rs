@@ -33,3 +33,4 @@ mod solve;
 mod sweep;
 mod terminal;
 mod uncertainty;
+mod workbooks;
