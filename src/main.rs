@@ -916,18 +916,14 @@ fn print_summary(
         &[1, 2, 3, 4, 5],
     );
     for (t_, tg) in r.targets.iter().zip(&sc.targets) {
-        let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
+        let shown = |v: f64| wfsim::report::format::metric_value(tg.metric.name(), v, zh);
         t.add_row(vec![
             t_.id.clone(),
             t_.year.to_string(),
-            format!("{} {}", t_.op, value(t_.threshold, share, zh)),
+            format!("{} {}", t_.op, shown(t_.threshold)),
             probability(t_.p_met, t_.ci_low, t_.ci_high),
-            value(t_.quantiles.p50, share, zh),
-            format!(
-                "{} – {}",
-                value(t_.quantiles.p05, share, zh),
-                value(t_.quantiles.p95, share, zh)
-            ),
+            shown(t_.quantiles.p50),
+            format!("{} – {}", shown(t_.quantiles.p05), shown(t_.quantiles.p95)),
             format!(
                 "{}{}",
                 t_.label,
@@ -978,25 +974,25 @@ fn print_summary(
         else {
             continue;
         };
-        let share = tg.metric.unit() == wfsim::scenario::Unit::Share;
+        let shown = |v: f64| wfsim::report::format::metric_value(tg.metric.name(), v, zh);
         let text = match &e.why {
             Why::FixedLimit { max, limit } => format!(
                 "the threshold {} is above the most the file's fixed inputs allow ({}), set by {}. No trajectory can meet it: the limit decides, not chance.",
-                value(t.threshold, share, zh),
-                value(*max, share, zh),
+                shown(t.threshold),
+                shown(*max),
                 limit
             ),
             Why::MetAtStart { start_median } => format!(
                 "already met in the start year {} (median {}): the target asks nothing of the plan as counted here.",
                 sc.start_year,
-                value(*start_median, share, zh)
+                shown(*start_median)
             ),
             Why::FarFromThreshold { edge, drivers } => {
                 let side = if t.p_met < 0.5 { "highest" } else { "lowest" };
                 let mut s = format!(
                     "no fixed limit; the {side} 5% of trajectories reach {} against {}",
-                    value(*edge, share, zh),
-                    value(t.threshold, share, zh)
+                    shown(*edge),
+                    shown(t.threshold)
                 );
                 if drivers.is_empty() {
                     s.push_str(": no single unknown moves it much.");

@@ -152,6 +152,33 @@ pub fn value(v: f64, share: bool, chinese: bool) -> String {
     if share { percent(v) } else { count(v, chinese) }
 }
 
+/// Whether a metric is a share (shown as a percentage), by its unit.
+pub fn is_share(metric: &str) -> bool {
+    crate::scenario::Metric::from_name(metric)
+        .is_some_and(|m| m.unit() == crate::scenario::Unit::Share)
+}
+
+/// Whether a metric is money (yuan), by its unit.
+pub fn is_money(metric: &str) -> bool {
+    crate::scenario::Metric::from_name(metric)
+        .is_some_and(|m| m.unit() == crate::scenario::Unit::Yuan)
+}
+
+/// A value that is a share, money or a count, as a reader expects it.
+pub fn amount(v: f64, share: bool, is_money: bool, chinese: bool) -> String {
+    if is_money {
+        money(v, chinese)
+    } else {
+        value(v, share, chinese)
+    }
+}
+
+/// A value of `metric` as a reader expects it: a percentage for a share,
+/// 万元 (yuan) for money, else a count.
+pub fn metric_value(metric: &str, v: f64, chinese: bool) -> String {
+    amount(v, is_share(metric), is_money(metric), chinese)
+}
+
 fn thousands_str(s: &str) -> String {
     let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
     let mut out = String::new();
@@ -225,6 +252,18 @@ pub fn interval_note(method: &str, chinese: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_metric_reads_by_its_unit_money_in_wan_yuan() {
+        assert_eq!(metric_value("budget", 47_057_292.0, true), "4,706万元");
+        assert_eq!(
+            metric_value("budget", 47_057_292.0, false),
+            "47,057,292 yuan"
+        );
+        assert_eq!(metric_value("urban_coverage", 0.9, true), "90%");
+        assert_eq!(metric_value("certified", 60_000.0, true), "6万");
+        assert_eq!(money(3_000.0, true), "3,000元");
+    }
 
     #[test]
     fn readable_numbers() {

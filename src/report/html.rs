@@ -6,7 +6,7 @@
 use base64::Engine as _;
 
 use super::chart::{Rendered, tr};
-use super::format::{count, percent, probability, value};
+use super::format::{count, metric_value, percent, probability};
 use super::results::Results;
 
 /// Escapes text for HTML.
@@ -58,10 +58,6 @@ body{{font-family:\"{family}\",\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Mic
     ))
 }
 
-fn is_share(metric: &str) -> bool {
-    metric.ends_with("coverage") || metric.ends_with("share")
-}
-
 /// The page.
 pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
     let zh = r.chinese();
@@ -97,7 +93,6 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
         t("目标", "Target"), t("年份", "Year"), t("目标值", "Threshold"),
         t("实现概率 [95% 区间]", "P(met) [95% interval]"), t("中位数", "Median"), t("5%–95%", "5–95% range")));
     for x in &r.targets {
-        let share = is_share(&x.metric);
         let class = if x.p_met >= 0.8 {
             "high"
         } else if x.p_met >= 0.5 {
@@ -118,11 +113,11 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
                 "<=" => "≤",
                 other => other,
             },
-            value(x.threshold, share, zh),
+            metric_value(&x.metric, x.threshold, zh),
             esc(&probability(x.p_met, x.ci_low, x.ci_high)),
-            value(x.quantiles.p50, share, zh),
-            value(x.quantiles.p05, share, zh),
-            value(x.quantiles.p95, share, zh),
+            metric_value(&x.metric, x.quantiles.p50, zh),
+            metric_value(&x.metric, x.quantiles.p05, zh),
+            metric_value(&x.metric, x.quantiles.p95, zh),
         ));
     }
     h.push_str(&format!(
@@ -132,7 +127,6 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
     ));
     for x in &r.targets {
         if let Some(a) = x.attainable.as_ref().filter(|a| a.unreachable) {
-            let share = is_share(&x.metric);
             h.push_str(&format!(
                 "<p class=\"note low\">{} {}: {} {} {}, {} {}。</p>\n",
                 t("⚠ 目标", "⚠ Target"),
@@ -141,7 +135,7 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
                     "目标值高于文件固定输入所能达到的最大值",
                     "its threshold is above the most the file's fixed inputs allow"
                 ),
-                value(a.max, share, zh),
+                metric_value(&x.metric, a.max, zh),
                 t("；限制因素", "— set by"),
                 esc(&a.limit),
                 t(

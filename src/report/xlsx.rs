@@ -48,7 +48,7 @@ pub fn render(r: &Results) -> Result<Vec<u8>, XlsxError> {
     header(ws, &cols, &bold)?;
     for (i, x) in r.targets.iter().enumerate() {
         let row = i as u32 + 1;
-        let share = x.metric.ends_with("coverage") || x.metric.ends_with("share");
+        let share = super::format::is_share(&x.metric);
         let vf = if share { &pct } else { &num };
         ws.write_string(row, 0, &x.id)?;
         ws.write_string(row, 1, &x.label)?;

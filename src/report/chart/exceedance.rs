@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Figure, HIGH, INK, LOW, fail, house, slug, text, titled, tr};
-use crate::report::format::{percent, value};
+use crate::report::format::percent;
 use crate::report::results::Results;
 use crate::stats::target::TargetSummary;
 
@@ -21,6 +21,8 @@ pub struct Exceedance {
     p_met: f64,
     at_most: bool,
     share: bool,
+    /// Money: values in 万元 (yuan).
+    money: bool,
     zh: bool,
     x_desc: String,
 }
@@ -60,7 +62,8 @@ impl Exceedance {
                 )
             })
             .collect();
-        let share = t.metric.ends_with("coverage") || t.metric.ends_with("share");
+        let share = crate::report::format::is_share(&t.metric);
+        let money = crate::report::format::is_money(&t.metric);
         Exceedance {
             title: format!("{} — {} {}", t.label, t.year, tr(zh, "的把握", "certainty")),
             curve,
@@ -68,6 +71,7 @@ impl Exceedance {
             p_met: t.p_met,
             at_most,
             share,
+            money,
             zh,
             x_desc: format!(
                 "{} {}",
@@ -110,7 +114,9 @@ impl Figure for Exceedance {
             .y_label_area_size(80)
             .build_cartesian_2d(x0..x1, 0f64..1.02f64)
             .map_err(fail)?;
-        let (share, zh) = (self.share, self.zh);
+        let (share, zh, money) = (self.share, self.zh, self.money);
+        let value =
+            |v: f64, share: bool, zh: bool| crate::report::format::amount(v, share, money, zh);
         house(&mut chart.configure_mesh())
             .x_labels(10)
             .x_label_formatter(&|v| value(*v, share, zh))

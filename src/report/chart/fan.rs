@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Figure, fail, house, legend, measure, one_line, slug, text, titled, tr};
-use crate::report::format::{metric_label, value};
+use crate::report::format::metric_label;
 use crate::report::results::Results;
 use crate::stats::target::YearStats;
 
@@ -22,6 +22,8 @@ pub struct Fan {
     /// (year, threshold, label) of each target on this metric and scope.
     targets: Vec<(i32, f64, String)>,
     share: bool,
+    /// Money: values in 万元 (yuan).
+    money: bool,
     zh: bool,
     y_desc: String,
     /// Whether the first point is the observed start (stocks) or not (flows).
@@ -49,7 +51,8 @@ impl Fan {
                 f.targets.push(marker);
                 continue;
             }
-            let share = t.metric.ends_with("coverage") || t.metric.ends_with("share");
+            let share = crate::report::format::is_share(&t.metric);
+            let money = crate::report::format::is_money(&t.metric);
             let flow = crate::scenario::Metric::from_name(&t.metric).is_some_and(|m| m.is_flow());
             let tag = |s: &str| {
                 r.scenario
@@ -100,6 +103,7 @@ impl Fan {
                     observed_start: !flow,
                     targets: vec![marker],
                     share,
+                    money,
                     zh,
                     y_desc: format!("{}{binding}", metric_label(&t.metric, zh)),
                 },
@@ -154,7 +158,9 @@ impl Figure for Fan {
         } else {
             hi + pad
         };
-        let (share, zh) = (self.share, self.zh);
+        let (share, zh, money) = (self.share, self.zh, self.money);
+        let value =
+            |v: f64, share: bool, zh: bool| crate::report::format::amount(v, share, money, zh);
         let small_count = !share && y1 - y0 < 12.0;
         let plot = titled(&main, &self.title)?;
         let mut chart = ChartBuilder::on(&plot)
