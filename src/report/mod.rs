@@ -417,7 +417,7 @@ pub fn write_comparison(
     Ok(vec![
         dir.write("compare.xlsx", &book)?,
         dir.write("compare.json", &json)?,
-        dir.write("compare.csv", &csv)?,
+        dir.write("compare.csv", &[self::csv::BOM, &csv].concat())?,
         dir.write("compare.svg", rendered.svg.as_bytes())?,
         dir.write("compare.png", &rendered.png)?,
         dir.write("compare.html", page.as_bytes())?,
@@ -453,7 +453,7 @@ pub fn write_sweep(
     Ok(vec![
         dir.write("sweep.xlsx", &book)?,
         dir.write("sweep.json", &json)?,
-        dir.write("sweep.csv", &csv)?,
+        dir.write("sweep.csv", &[self::csv::BOM, &csv].concat())?,
         dir.write("sweep.svg", rendered.svg.as_bytes())?,
         dir.write("sweep.png", &rendered.png)?,
     ])
@@ -520,7 +520,7 @@ pub fn write_sensitivity(
     })?;
     let mut written = vec![
         dir.write("sensitivity.json", &json)?,
-        dir.write("sensitivity.csv", &csv)?,
+        dir.write("sensitivity.csv", &[self::csv::BOM, &csv].concat())?,
         dir.write("sensitivity.xlsx", &book)?,
     ];
     for c in &charts {

@@ -193,6 +193,7 @@ fn the_compare_command_writes_its_table_chart_and_page() {
         serde_json::from_slice(&std::fs::read(cmp.join("compare.json")).unwrap()).unwrap();
     assert_eq!(c.arms.len(), 2);
     let csv = std::fs::read_to_string(cmp.join("compare.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a UTF-8 BOM for Excel");
     assert_eq!(csv.lines().count(), 1 + 5, "a row per target and the joint");
     // An unknown variant name is refused.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_wfsim"))

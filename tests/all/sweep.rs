@@ -65,6 +65,8 @@ fn the_sweep_command_writes_a_table_and_a_heat_map_and_refuses_bad_points() {
         String::from_utf8_lossy(&out.stderr)
     );
     let csv = std::fs::read_to_string(dir.path().join("sw/sweep.csv")).unwrap();
+    // With a byte-order mark, so Excel on Chinese Windows reads it as UTF-8.
+    let csv = csv.strip_prefix('\u{feff}').expect("a UTF-8 BOM");
     assert_eq!(csv.lines().count(), 1 + 6, "a row per grid point");
     assert!(
         csv.lines()
