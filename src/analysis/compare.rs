@@ -57,6 +57,10 @@ pub struct VersusBaseline {
 pub struct TargetComparison {
     pub id: String,
     pub label: String,
+    /// How the target's wording is read, when the file says (it tells two
+    /// readings of one sentence apart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     pub baseline: f64,
     pub baseline_low: f64,
     pub baseline_high: f64,
@@ -465,7 +469,8 @@ pub fn comparison(
             None,
         )))
         .collect();
-    for (slot, (id, label, _)) in slots.into_iter().enumerate() {
+    for (slot, (id, label, index)) in slots.into_iter().enumerate() {
+        let reading = index.and_then(|i| sc.targets[i].reading.clone());
         let counts = &pairs.slots[slot];
         let cb = wilson(met_by(counts, 0), n);
         let mut vs = Vec::new();
@@ -495,6 +500,7 @@ pub fn comparison(
         targets.push(TargetComparison {
             id,
             label,
+            reading,
             baseline: cb.p,
             baseline_low: cb.low,
             baseline_high: cb.high,

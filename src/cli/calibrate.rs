@@ -63,9 +63,16 @@ pub struct CalibrateArgs {
     /// No charts.
     #[arg(long)]
     no_charts: bool,
+    #[command(flatten)]
+    chart: super::ChartArgs,
 }
 
 impl CalibrateArgs {
+    /// The charts' font and scale, or None under `--no-charts`.
+    fn look(&self) -> Option<wfsim::report::chart::Look> {
+        (!self.no_charts).then(|| self.chart.look())
+    }
+
     fn settings(&self, sc: &Scenario) -> Result<Settings, Failure> {
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
             return Err(Failure::Other(format!(
@@ -203,7 +210,8 @@ pub fn run_calibrate(
         args.predictive_draws.max(100),
         settings.seed,
     );
-    let files = calibration_files(&sc, &fit, &cal, &m, &pred, !args.no_charts).map_err(other)?;
+    let files =
+        calibration_files(&sc, &fit, &cal, &m, &pred, args.look().as_ref()).map_err(other)?;
     let written = replace_folder(&folder, &files).map_err(other)?;
     print(args.quiet, |o| {
         print_calibration(o, &cal, &m, &pred)?;
@@ -377,7 +385,7 @@ fn run_check(
     if !quiet {
         eprintln!();
     }
-    let files = check_files(sc, &result, !args.no_charts).map_err(other)?;
+    let files = check_files(sc, &result, args.look().as_ref()).map_err(other)?;
     let written = replace_folder(&folder, &files).map_err(other)?;
     print(args.quiet, |o| {
         writeln!(
@@ -458,8 +466,17 @@ pub fn run_backtest(file: &Path, args: &CalibrateArgs, cutoff: i32) -> Result<()
     let in_sample = predictive(&sc, &cal.unknowns, v, w, &fit, &fit, draws, settings.seed);
     let out = predictive(&sc, &cal.unknowns, v, w, &fit, &check, draws, settings.seed);
     let bt = backtest::score(cutoff, &fit, &out);
-    let files = backtest_files(&sc, &fit, &cal, &m, &in_sample, &out, &bt, !args.no_charts)
-        .map_err(other)?;
+    let files = backtest_files(
+        &sc,
+        &fit,
+        &cal,
+        &m,
+        &in_sample,
+        &out,
+        &bt,
+        args.look().as_ref(),
+    )
+    .map_err(other)?;
     let written = replace_folder(&folder, &files).map_err(other)?;
     print(args.quiet, |o| {
         print_backtest(o, &cal, &bt)?;

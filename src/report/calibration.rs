@@ -45,7 +45,7 @@ pub fn posterior_csv(cal: &Calibration) -> Result<Vec<u8>, OutputError> {
         w.write_record(&row)
             .map_err(|e| encode("posterior.csv", e))?;
     }
-    w.into_inner().map_err(|e| encode("posterior.csv", e))
+    super::csv::finish(w, "posterior.csv")
 }
 
 /// `prior_posterior.csv`.
@@ -83,7 +83,7 @@ pub fn marginals_csv(m: &[Marginal]) -> Result<Vec<u8>, OutputError> {
         w.write_record(&row)
             .map_err(|e| encode("prior_posterior.csv", e))?;
     }
-    w.into_inner().map_err(|e| encode("prior_posterior.csv", e))
+    super::csv::finish(w, "prior_posterior.csv")
 }
 
 fn ratio(m: &Marginal) -> f64 {
@@ -122,7 +122,7 @@ pub fn predictive_csv(p: &Predictive, name: &'static str) -> Result<Vec<u8>, Out
         row.push(r.inside(0.9).to_string());
         w.write_record(&row).map_err(|e| encode(name, e))?;
     }
-    w.into_inner().map_err(|e| encode(name, e))
+    super::csv::finish(w, name)
 }
 
 fn generations_json(cal: &Calibration) -> Value {
@@ -211,7 +211,7 @@ pub fn calibration_files(
     cal: &Calibration,
     marginals: &[Marginal],
     predictive: &Predictive,
-    charts: bool,
+    charts: Option<&chart::Look>,
 ) -> Result<Files, OutputError> {
     let mut files: Files = vec![
         (
@@ -231,26 +231,27 @@ pub fn calibration_files(
         "population-not-a-posterior.csv"
     };
     files.push((name.into(), posterior_csv(cal)?));
-    if charts {
-        super::font::register(None).map_err(OutputError::Chart)?;
+    if let Some(look) = charts {
+        super::font::register(look.font.as_deref()).map_err(OutputError::Chart)?;
         let zh = sc.meta.language == "zh";
         let fig = figs::PriorPosterior::new(marginals, zh);
-        push_chart(&mut files, "prior-posterior", fig.title.clone(), &fig)?;
+        push_chart(look, &mut files, "prior-posterior", fig.title.clone(), &fig)?;
         for (name, fig) in figs::PredictiveFan::all(predictive, zh) {
             let title = fig.title.clone();
-            push_chart(&mut files, &name, title, &fig)?;
+            push_chart(look, &mut files, &name, title, &fig)?;
         }
     }
     Ok(files)
 }
 
 fn push_chart(
+    look: &chart::Look,
     files: &mut Files,
     name: &str,
     title: String,
     fig: &impl chart::Figure,
 ) -> Result<(), OutputError> {
-    let r = chart::render(name.into(), title, fig, 1.0).map_err(OutputError::Chart)?;
+    let r = chart::render(name.into(), title, fig, look.scale).map_err(OutputError::Chart)?;
     files.push((format!("charts/{name}.svg"), r.svg.into_bytes()));
     files.push((format!("charts/{name}.png"), r.png));
     Ok(())
@@ -267,7 +268,7 @@ pub fn backtest_files(
     fitted_check: &Predictive,
     held_out: &Predictive,
     bt: &Backtest,
-    charts: bool,
+    charts: Option<&chart::Look>,
 ) -> Result<Files, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -312,7 +313,7 @@ pub fn backtest_files(
         ])
         .map_err(|e| encode("backtest.csv", e))?;
     }
-    let csv = w.into_inner().map_err(|e| encode("backtest.csv", e))?;
+    let csv = super::csv::finish(w, "backtest.csv")?;
     let crps = bt.mean_crps();
     let n = bt.rows.len();
     let json = json!({
@@ -355,8 +356,8 @@ pub fn backtest_files(
         ),
         ("prior_posterior.csv".into(), marginals_csv(marginals)?),
     ];
-    if charts {
-        super::font::register(None).map_err(OutputError::Chart)?;
+    if let Some(look) = charts {
+        super::font::register(look.font.as_deref()).map_err(OutputError::Chart)?;
         let zh = sc.meta.language == "zh";
         for (name, mut fig) in figs::PredictiveFan::all(held_out, zh) {
             fig.baselines = bt
@@ -367,6 +368,7 @@ pub fn backtest_files(
                 .collect();
             let title = fig.title.clone();
             push_chart(
+                look,
                 &mut files,
                 &name.replace("predictive", "backtest"),
                 title,
@@ -378,7 +380,11 @@ pub fn backtest_files(
 }
 
 /// Every file of a check's folder: `check.json`, `check.csv`, the rank histograms.
-pub fn check_files(sc: &Scenario, check: &Check, charts: bool) -> Result<Files, OutputError> {
+pub fn check_files(
+    sc: &Scenario,
+    check: &Check,
+    charts: Option<&chart::Look>,
+) -> Result<Files, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = ["parameter", "cases", "inside_90", "coverage", "low", "high"]
         .iter()
@@ -400,7 +406,7 @@ pub fn check_files(sc: &Scenario, check: &Check, charts: bool) -> Result<Files, 
         row.extend(c.ranks.iter().map(|r| r.to_string()));
         w.write_record(&row).map_err(|e| encode("check.csv", e))?;
     }
-    let csv = w.into_inner().map_err(|e| encode("check.csv", e))?;
+    let csv = super::csv::finish(w, "check.csv")?;
     let (inside, total) = check.pooled();
     let json = json!({
         "scenario": sc.meta.name,
@@ -425,11 +431,11 @@ pub fn check_files(sc: &Scenario, check: &Check, charts: bool) -> Result<Files, 
             serde_json::to_vec_pretty(&json).map_err(|e| encode("check.json", e))?,
         ),
     ];
-    if charts {
-        super::font::register(None).map_err(OutputError::Chart)?;
+    if let Some(look) = charts {
+        super::font::register(look.font.as_deref()).map_err(OutputError::Chart)?;
         let zh = sc.meta.language == "zh";
         let fig = figs::RankHistograms::new(check, zh);
-        push_chart(&mut files, "ranks", fig.title.clone(), &fig)?;
+        push_chart(look, &mut files, "ranks", fig.title.clone(), &fig)?;
     }
     Ok(files)
 }

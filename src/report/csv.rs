@@ -10,7 +10,8 @@ use crate::scenario::Scenario;
 /// pandas with `utf-8-sig`) skip it.
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
 
-fn finish(w: csv::Writer<Vec<u8>>, name: &'static str) -> Result<Vec<u8>, OutputError> {
+/// The CSV's bytes behind the BOM.
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>, name: &'static str) -> Result<Vec<u8>, OutputError> {
     let body = w.into_inner().map_err(|e| OutputError::Encode {
         name,
         message: e.to_string(),

@@ -306,7 +306,7 @@ pub fn render_comparison(
         "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
         t("目标", "Target"),
         t("方案", "Variant"),
-        t("实现概率", "P(met)"),
+        t("实现概率 [95% 区间]", "P(met) [95% interval]"),
         t(
             "与基准之差（百分点）[95% 配对区间]",
             "Difference from baseline (points) [95% paired interval]"
@@ -316,12 +316,14 @@ pub fn render_comparison(
     ));
     for tg in &c.targets {
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{} [{}, {}]</td><td></td><td></td><td></td></tr>\n",
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td></td><td></td><td></td></tr>\n",
             esc(&tg.label),
+            tg.reading
+                .as_ref()
+                .map(|w| format!("<br><small>{}{}</small>", t("读法：", "Reading: "), esc(w)))
+                .unwrap_or_default(),
             t("基准", "baseline"),
-            percent(tg.baseline),
-            percent(tg.baseline_low),
-            percent(tg.baseline_high)
+            esc(&probability(tg.baseline, tg.baseline_low, tg.baseline_high))
         ));
         for v in &tg.variants {
             let class = if v.diff_low > 0.0 {
@@ -335,7 +337,7 @@ pub fn render_comparison(
             h.push_str(&format!(
                 "<tr><td></td><td>{}</td><td>{}</td><td class=\"{class}\">{} [{}, {}]</td><td>[{}, {}]</td><td>{}</td></tr>\n",
                 esc(arm.map_or(&v.variant, |a| &a.label)),
-                percent(v.p_met),
+                esc(&probability(v.p_met, v.ci_low, v.ci_high)),
                 pts(v.difference),
                 pts(v.diff_low),
                 pts(v.diff_high),

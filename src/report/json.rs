@@ -30,6 +30,10 @@ pub struct ScenarioInfo {
     pub references: Vec<String>,
     pub assumptions: Vec<String>,
     pub regions: Vec<String>,
+    /// Labels of the regions, by id (absent in summaries written before
+    /// they were kept).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub region_labels: std::collections::BTreeMap<String, String>,
     /// Labels of the tags, by tag (absent when the file gives none).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub tag_labels: std::collections::BTreeMap<String, String>,
@@ -39,6 +43,30 @@ pub struct ScenarioInfo {
 }
 
 impl ScenarioInfo {
+    /// A scope as the reader says it: `total` is the whole area, `every:x`
+    /// and `tag:x` name the tag by its label, a region by its label.
+    pub fn scope_label(&self, scope: &str, zh: bool) -> String {
+        let tr = |a: &str, b: &str| if zh { a.to_string() } else { b.to_string() };
+        let tag = |s: &str| {
+            self.tag_labels
+                .get(s)
+                .cloned()
+                .unwrap_or_else(|| s.to_string())
+        };
+        match scope {
+            "total" => tr("全域", "total"),
+            s => match (s.strip_prefix("every:"), s.strip_prefix("tag:")) {
+                (Some(x), _) => format!("{}{}", tr("每个", "every "), tag(x)),
+                (_, Some(x)) => format!("{}{}", tr("合计：", "all "), tag(x)),
+                _ => self
+                    .region_labels
+                    .get(s)
+                    .cloned()
+                    .unwrap_or_else(|| s.to_string()),
+            },
+        }
+    }
+
     /// The sources a briefing cites: the documents as readers can find them
     /// (`references`), or the file's own `sources` when it names none.
     pub fn cited(&self) -> &[String] {
@@ -116,6 +144,11 @@ impl<'a> Summary<'a> {
                 references: sc.meta.references.clone(),
                 assumptions: sc.meta.assumptions.clone(),
                 regions: sc.regions.iter().map(|r| r.id.clone()).collect(),
+                region_labels: sc
+                    .regions
+                    .iter()
+                    .map(|r| (r.id.clone(), r.label.clone()))
+                    .collect(),
                 tag_labels: sc.tag_labels.clone(),
                 posterior: sc.posterior.as_ref().map(|p| PosteriorInfo {
                     file: p.source.display().to_string(),

@@ -52,8 +52,8 @@ pub fn render(r: &Results) -> Result<Vec<u8>, XlsxError> {
         let vf = if share { &pct } else { &num };
         ws.write_string(row, 0, &x.id)?;
         ws.write_string(row, 1, &x.label)?;
-        ws.write_string(row, 2, &x.metric)?;
-        ws.write_string(row, 3, &x.scope)?;
+        ws.write_string(row, 2, super::format::metric_label(&x.metric, zh))?;
+        ws.write_string(row, 3, r.scenario.scope_label(&x.scope, zh))?;
         ws.write_number(row, 4, x.year)?;
         ws.write_string(row, 5, &x.op)?;
         ws.write_number_with_format(row, 6, x.threshold, vf)?;
@@ -250,7 +250,7 @@ fn metric_sheets(wb: &mut Workbook, r: &Results, bold: &Format) -> Result<(), Xl
             let scope = if *scope == "total" {
                 t("合计", "Total")
             } else {
-                scope.to_string()
+                r.scenario.scope_label(scope, zh)
             };
             for (name, stat) in &stats {
                 row += 1;

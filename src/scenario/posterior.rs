@@ -121,6 +121,8 @@ impl Posterior {
             line,
             message,
         };
+        // Written with a BOM (for Excel); one saved by hand may lack it.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| fmt(1, e.to_string()))?.clone();
         let cols: Vec<&str> = headers.iter().collect();

@@ -252,6 +252,14 @@ fn the_workbook_reads_back_with_headers_numbers_and_formats() {
         .unwrap()
         .p50;
     assert_eq!(people.get((1, 8)), Some(&Data::Float(median_2025)));
+    // Regions by their labels, as the plan names them, never by id.
+    let labels = &results.scenario.region_labels;
+    assert!(!labels.is_empty());
+    let scopes: Vec<String> = people.rows().skip(1).map(|r| r[1].to_string()).collect();
+    for (id, label) in labels {
+        assert!(scopes.contains(label), "{label} has no rows");
+        assert!(id == label || !scopes.contains(id), "{id} shown as an id");
+    }
     // Settings: numbers as numbers.
     let settings = wb.worksheet_range("运行设置").unwrap();
     let row = |key: &str| {

@@ -9,6 +9,10 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use crate::common::*;
 
 const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/template.toml");
+const JINAN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scenarios/jinan-2020-2025.toml"
+);
 
 /// Runs `wfsim args…` in a fresh folder and returns it.
 fn command(args: &[&str]) -> tempfile::TempDir {
@@ -69,6 +73,32 @@ fn compare_writes_a_workbook_of_every_target_and_arm() {
     assert!((float(&r, 2, 6) - 100.0 * v["difference"].as_f64().unwrap()).abs() < 1e-9);
     let extra = c["arms"][1]["extra_cost"].as_f64().unwrap();
     assert!((float(&r, 2, 12) - extra / 1e4).abs() < 1e-9);
+}
+
+#[test]
+fn compare_chart_tells_readings_apart_and_labels_every_bar() {
+    // Jinan reads two of its sentences two ways each; the chart must show
+    // which bar is which reading, and a number beside every bar, so a group
+    // no arm meets reads "< 2%" rather than as a gap.
+    let dir = command(&["compare", JINAN, "-n", "100", "-q", "-o", "c"]);
+    let c = json(&dir.path().join("c/compare.json"));
+    let arms = c["arms"].as_array().unwrap().len();
+    let targets = c["targets"].as_array().unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("c/compare.svg")).unwrap();
+    let readings: Vec<&str> = targets
+        .iter()
+        .filter_map(|t| t["reading"].as_str())
+        .collect();
+    assert!(readings.len() >= 4, "Jinan's readings reach compare.json");
+    let html = std::fs::read_to_string(dir.path().join("c/compare.html")).unwrap();
+    for reading in readings {
+        let head: String = reading.chars().take(6).collect();
+        assert!(svg.contains(&head), "{reading} is not on the chart");
+        assert!(html.contains(reading), "{reading} is not in compare.html");
+    }
+    // Every probability in the page carries its interval: no bare "0.0%".
+    assert!(!html.contains(">0.0%<") && !html.contains(">0%<"), "{html}");
+    assert!(svg.matches("%\n</text>").count() >= targets.len() * arms);
 }
 
 #[test]

@@ -9,8 +9,8 @@ use super::{Figure, INK, fail, house, label_lines, legend, legend_rows, text, ti
 use crate::analysis::compare::Comparison;
 use crate::report::format::percent;
 
-/// A target's group of bars: its label and, per arm, (p, low, high).
-type Group = (String, Vec<(f64, f64, f64)>);
+/// A target's group of bars: its label, its reading and, per arm, (p, low, high).
+type Group = (String, Option<String>, Vec<(f64, f64, f64)>);
 
 pub struct CompareBars {
     pub title: String,
@@ -34,7 +34,7 @@ impl CompareBars {
                 .map(|t| {
                     let mut bars = vec![(t.baseline, t.baseline_low, t.baseline_high)];
                     bars.extend(t.variants.iter().map(|v| (v.p_met, v.ci_low, v.ci_high)));
-                    (t.label.clone(), bars)
+                    (t.label.clone(), t.reading.clone(), bars)
                 })
                 .collect(),
             arms: c.arms.iter().map(|a| a.label.clone()).collect(),
@@ -66,7 +66,11 @@ impl Figure for CompareBars {
         root.fill(&WHITE).map_err(fail)?;
         let (w, h) = root.dim_in_pixel();
         let (main, foot) = root.split_vertically(h - self.foot());
-        let labels: Vec<String> = self.groups.iter().map(|g| g.0.clone()).collect();
+        let labels: Vec<String> = self
+            .groups
+            .iter()
+            .flat_map(|g| std::iter::once(g.0.clone()).chain(g.1.clone()))
+            .collect();
         let left = (widest(&main, &labels, 14) + 24).clamp(80, w * 45 / 100);
         let k = self.arms_n() as f64;
         let n = self.groups.len().max(1) as f64;
@@ -91,7 +95,7 @@ impl Figure for CompareBars {
             .draw()
             .map_err(fail)?;
         let label_style = text(14).pos(Pos::new(HPos::Right, VPos::Center));
-        for (g, (label, bars)) in self.groups.iter().enumerate() {
+        for (g, (label, note, bars)) in self.groups.iter().enumerate() {
             let top = n - g as f64;
             let slot = 0.8 / k;
             for (a, (p, lo, hi)) in bars.iter().enumerate() {
@@ -111,13 +115,29 @@ impl Figure for CompareBars {
                         INK.stroke_width(1),
                     )))
                     .map_err(fail)?;
+                // The number beside each bar: a group of empty bars reads
+                // "< 1%" for every arm, not as a gap.
+                let (tx, ty) = chart.backend_coord(&(hi.max(*p), c));
+                main.draw(&Text::new(
+                    crate::report::format::probability_point(*p, *lo, *hi),
+                    (tx + 5, ty),
+                    text(11).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(fail)?;
             }
             let (x0, yc) = chart.backend_coord(&(0.0, top - 0.5));
-            let lines = label_lines(label, None, left);
+            let lines = label_lines(label, note.as_deref(), left);
             let k = lines.len() as i32;
-            for (j, (line, _)) in lines.into_iter().enumerate() {
+            for (j, (line, grey)) in lines.into_iter().enumerate() {
                 let dy = (2 * j as i32 - (k - 1)) * 9;
-                main.draw(&Text::new(line, (x0 - 8, yc + dy), label_style.clone()))
+                let style = if grey {
+                    text(12)
+                        .color(&INK)
+                        .pos(Pos::new(HPos::Right, VPos::Center))
+                } else {
+                    label_style.clone()
+                };
+                main.draw(&Text::new(line, (x0 - 8, yc + dy), style))
                     .map_err(fail)?;
             }
         }

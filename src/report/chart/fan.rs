@@ -54,21 +54,7 @@ impl Fan {
             let share = crate::report::format::is_share(&t.metric);
             let money = crate::report::format::is_money(&t.metric);
             let flow = crate::scenario::Metric::from_name(&t.metric).is_some_and(|m| m.is_flow());
-            let tag = |s: &str| {
-                r.scenario
-                    .tag_labels
-                    .get(s)
-                    .cloned()
-                    .unwrap_or_else(|| s.to_string())
-            };
-            let scope = match t.scope.as_str() {
-                "total" => tr(zh, "全域", "total"),
-                s => match (s.strip_prefix("every:"), s.strip_prefix("tag:")) {
-                    (Some(x), _) => format!("{}{}", tr(zh, "每个", "every "), tag(x)),
-                    (_, Some(x)) => format!("{}{}", tr(zh, "合计：", "all "), tag(x)),
-                    _ => s.to_string(),
-                },
-            };
+            let scope = r.scenario.scope_label(&t.scope, zh);
             let mut binding = match t.share_of_regions {
                 Some(q) if t.scope.starts_with("every:") => {
                     let pct = format!("{:.0}%", q * 100.0);
