@@ -80,14 +80,14 @@ fn value_stability() {
 }
 
 const PINNED: &[(&str, f64, f64)] = &[
-    ("certified-2025", 0.9425, 3756.6475),
-    ("talent-2025", 1.0, 4391.4175),
+    ("certified-2025", 0.9525, 3756.1725),
+    ("talent-2025", 1.0, 4391.4675),
     // Shares' means are of values held in ten-thousandths (0.9897960526…
     // and 0.1386111… before the aggregation kept no per-trajectory values).
-    ("urban-coverage-2025", 1.0, 0.9897950000000001),
+    ("urban-coverage-2025", 0.9925, 0.9905514999999999),
     ("stations-every-2025", 0.4325, 0.13861675),
 ];
-const PINNED_JOINT: f64 = 0.41;
+const PINNED_JOINT: f64 = 0.415;
 
 #[test]
 fn every_analysis_gives_the_same_answer_at_one_and_two_threads() {
@@ -190,7 +190,7 @@ fn value_stability_of_a_multi_region_run_with_transfers_and_yearly_draws() {
         }
     }
     assert_eq!(r.metrics.len(), 900);
-    assert_eq!(h, 0x3549_70a4_b3e7_c9a5, "metrics digest changed: {h:#x}");
+    assert_eq!(h, 0xeed3_e46a_be5e_e717, "metrics digest changed: {h:#x}");
 }
 
 #[test]
