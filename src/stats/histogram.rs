@@ -299,6 +299,25 @@ impl Histogram {
         };
         let (mut sum, mut sum_sq) = (0i128, 0u128);
         let shift = self.shift;
+        // Many cells hold one value in every trajectory (a metric a region
+        // does not use, a fixed count): one bucket update for the block.
+        if vs.iter().all(|&v| v == v0) {
+            let k = vs.len() as u64;
+            if v0 >= 0 {
+                self.pos.add(bucket(v0 as u64, shift), k);
+            } else {
+                self.neg.add(bucket(v0.unsigned_abs(), shift), k);
+            }
+            let m = u128::from(v0.unsigned_abs());
+            (self.min, self.max) = (lo.min(v0), hi.max(v0));
+            self.n += k;
+            self.sum += i128::from(v0) * i128::from(k);
+            self.sum_sq = self
+                .sum_sq
+                .saturating_add((m * m).saturating_mul(u128::from(k)));
+            self.fit();
+            return;
+        }
         for &v in vs {
             if v >= 0 {
                 self.pos.add(bucket(v as u64, shift), 1);
@@ -479,6 +498,22 @@ mod tests {
             (free.mean(), free.sd()),
             "sums stay exact"
         );
+    }
+
+    #[test]
+    fn a_block_of_one_value_records_as_its_values_one_by_one() {
+        // The one-bucket path for a block of equal values: the same
+        // histogram as recording each value, negative, zero, large and on
+        // top of earlier values alike.
+        for v in [0i64, 7, -3, 5_000_000, i64::MIN + 1] {
+            let mut block = Histogram::with_limit(16_000);
+            let mut one_by_one = Histogram::with_limit(16_000);
+            block.record_all(&[11, -2]);
+            one_by_one.record_all(&[11, -2]);
+            block.record_all(&[v; 64]);
+            (0..64).for_each(|_| one_by_one.record(v));
+            assert_eq!(block, one_by_one, "{v}");
+        }
     }
 
     #[test]
