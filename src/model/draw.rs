@@ -58,7 +58,9 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
 /// the acceptance test written with Stirling's series as TensorFlow's
 /// `random_binomial_op` writes it. Exact: a candidate the squeeze does not
 /// settle is accepted by the ratio of the binomial's own probabilities.
-/// About 1.15 pairs of uniforms per draw.
+/// Hörmann counts about 1.15 pairs of uniforms per draw; the squeeze
+/// settles about 40% of candidates at a mean of 10, 65% at 100 and 75% at
+/// 1,000, and the rest take the logarithms below.
 fn btrs<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     let nf = n as f64;
     let q = 1.0 - p;
@@ -67,7 +69,7 @@ fn btrs<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = nf * p + 0.5;
     let v_r = 0.92 - 4.2 / b;
-    // Only the rare candidates the squeeze leaves need these.
+    // Only the candidates the squeeze leaves need these.
     let r = p / q;
     let alpha = (2.83 + 5.1 / b) * spq;
     let m = ((nf + 1.0) * p).floor();
