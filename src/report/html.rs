@@ -103,10 +103,7 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
         h.push_str(&format!(
             "<tr><td>{}{}</td><td>{}</td><td>{} {}</td><td class=\"{class}\">{}</td><td>{}</td><td>{} – {}</td></tr>\n",
             esc(&x.label),
-            x.reading
-                .as_ref()
-                .map(|w| format!("<br><small>{}{}</small>", t("读法：", "Reading: "), esc(w)))
-                .unwrap_or_default(),
+            reading_note(x.reading.as_deref(), zh),
             x.year,
             match x.op.as_str() {
                 ">=" => "≥",
@@ -280,6 +277,20 @@ pub fn render(r: &Results, charts: &[Rendered]) -> Result<String, String> {
     page(zh, &sc.label, &meta, REPORT_CSS, &h)
 }
 
+/// A target's reading, beneath its label in a table cell (nothing when the
+/// file gives none).
+fn reading_note(reading: Option<&str>, zh: bool) -> String {
+    reading
+        .map(|w| {
+            format!(
+                "<br><small>{}{}</small>",
+                tr(zh, "读法：", "Reading: "),
+                esc(w)
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// `compare.html`: the comparison's table and chart, self-contained.
 pub fn render_comparison(
     c: &crate::analysis::compare::Comparison,
@@ -318,10 +329,7 @@ pub fn render_comparison(
         h.push_str(&format!(
             "<tr><td>{}{}</td><td>{}</td><td>{}</td><td></td><td></td><td></td></tr>\n",
             esc(&tg.label),
-            tg.reading
-                .as_ref()
-                .map(|w| format!("<br><small>{}{}</small>", t("读法：", "Reading: "), esc(w)))
-                .unwrap_or_default(),
+            reading_note(tg.reading.as_deref(), zh),
             t("基准", "baseline"),
             esc(&probability(tg.baseline, tg.baseline_low, tg.baseline_high))
         ));

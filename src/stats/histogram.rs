@@ -286,6 +286,16 @@ impl Histogram {
         self.record_all(std::slice::from_ref(&v));
     }
 
+    /// Adds `k` to the bucket of `v` (at `shift`), on its sign's side.
+    #[inline]
+    fn tally(&mut self, v: i64, k: u64, shift: u32) {
+        if v >= 0 {
+            self.pos.add(bucket(v as u64, shift), k);
+        } else {
+            self.neg.add(bucket(v.unsigned_abs(), shift), k);
+        }
+    }
+
     /// Records several values, with the running totals kept in registers
     /// (the runner adds a block's values of a cell at once).
     pub fn record_all(&mut self, vs: &[i64]) {
@@ -303,32 +313,20 @@ impl Histogram {
         // does not use, a fixed count): one bucket update for the block.
         if vs.iter().all(|&v| v == v0) {
             let k = vs.len() as u64;
-            if v0 >= 0 {
-                self.pos.add(bucket(v0 as u64, shift), k);
-            } else {
-                self.neg.add(bucket(v0.unsigned_abs(), shift), k);
-            }
+            self.tally(v0, k, shift);
+            (lo, hi) = (lo.min(v0), hi.max(v0));
+            sum = i128::from(v0) * i128::from(k);
             let m = u128::from(v0.unsigned_abs());
-            (self.min, self.max) = (lo.min(v0), hi.max(v0));
-            self.n += k;
-            self.sum += i128::from(v0) * i128::from(k);
-            self.sum_sq = self
-                .sum_sq
-                .saturating_add((m * m).saturating_mul(u128::from(k)));
-            self.fit();
-            return;
-        }
-        for &v in vs {
-            if v >= 0 {
-                self.pos.add(bucket(v as u64, shift), 1);
-            } else {
-                self.neg.add(bucket(v.unsigned_abs(), shift), 1);
+            sum_sq = (m * m).saturating_mul(u128::from(k));
+        } else {
+            for &v in vs {
+                self.tally(v, 1, shift);
+                lo = lo.min(v);
+                hi = hi.max(v);
+                sum += i128::from(v);
+                let m = u128::from(v.unsigned_abs());
+                sum_sq = sum_sq.saturating_add(m * m);
             }
-            lo = lo.min(v);
-            hi = hi.max(v);
-            sum += i128::from(v);
-            let m = u128::from(v.unsigned_abs());
-            sum_sq = sum_sq.saturating_add(m * m);
         }
         (self.min, self.max) = (lo, hi);
         self.n += vs.len() as u64;
