@@ -9,12 +9,18 @@
 //! (seed, i), so a larger run extends a smaller one and the final result is
 //! exactly the one-shot run of the final count; the sequence of counts
 //! depends only on the results, so the same seed and precision give the same
-//! count and numbers at any thread count. The total work is at most about
-//! twice the final run's.
+//! count and numbers at any thread count. Each larger run extends the one
+//! before ([`super::runner::extend`]: only the new trajectories are run and
+//! the partials merge), so the work is that of the final run alone.
 
 use std::sync::atomic::AtomicBool;
 
-use super::runner::{KEPT_BY_DEFAULT, Keep, RunError, RunOptions, RunResult, run};
+use std::time::Instant;
+
+use super::partial::Partial;
+use super::runner::{
+    KEPT_BY_DEFAULT, Keep, RunError, RunOptions, RunResult, assemble, extend, simulate,
+};
 use crate::scenario::Scenario;
 
 /// Trajectories per block: counts are whole multiples of it.
@@ -29,7 +35,8 @@ pub struct PrecisionRun {
     /// The widest half-width reached, and the target it belongs to.
     pub widest: f64,
     pub widest_target: Option<String>,
-    /// The trajectory counts run, in order (the last is the result's).
+    /// The trajectory counts at which the precision was checked, in order
+    /// (the last is the result's; each run extended the one before).
     pub counts: Vec<u64>,
     /// Whether the ceiling stopped the run before the precision was met.
     pub stopped_at_ceiling: bool,
@@ -51,13 +58,13 @@ impl PrecisionRun {
         let n = self.result.options.trajectories;
         if self.stopped_at_ceiling {
             format!(
-                "the precision asked for (± {:.2} points) was not reached: the run stopped at its ceiling of {n} trajectories with the widest interval {widest} (runs of {})",
+                "the precision asked for (± {:.2} points) was not reached: the run stopped at its ceiling of {n} trajectories with the widest interval {widest} (checked after {} trajectories)",
                 self.precision * 100.0,
                 counts.join(", ")
             )
         } else {
             format!(
-                "precision ± {:.2} points reached with {n} trajectories: the widest interval is {widest} (runs of {})",
+                "precision ± {:.2} points reached with {n} trajectories: the widest interval is {widest} (checked after {} trajectories)",
                 self.precision * 100.0,
                 counts.join(", ")
             )
@@ -117,14 +124,23 @@ pub fn run_until(
     cancel: &AtomicBool,
 ) -> Result<PrecisionRun, RunError> {
     let ceiling = ceiling.max(BLOCK).div_ceil(BLOCK) * BLOCK;
+    let started = Instant::now();
     let mut n = BLOCK;
     let mut counts = Vec::new();
+    let mut part: Option<Partial> = None;
     loop {
         let opts = RunOptions {
             trajectories: n,
             ..opts
         };
-        let result = run(sc, opts, progress, cancel)?;
+        // Each larger run extends the last: every trajectory is simulated once.
+        let grown = match part.take() {
+            None => simulate(sc, opts, 0..n, progress, cancel)?,
+            Some(p) => extend(sc, p, opts, progress, cancel)?,
+        };
+        let mut result = assemble(sc, grown.clone())?;
+        result.elapsed_seconds = started.elapsed().as_secs_f64();
+        part = Some(grown);
         counts.push(n);
         let (w, who) = unsettled(&result);
         let done = w <= precision || result.targets.is_empty();

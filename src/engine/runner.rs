@@ -132,6 +132,10 @@ pub enum RunError {
     Malformed(&'static str),
     #[error("the run was interrupted")]
     Interrupted,
+    /// A grown run's parts did not fit together (a defect, not a mistake
+    /// of the file).
+    #[error("the parts of a growing run do not fit together: {0}")]
+    Parts(#[from] super::partial::MergeError),
     /// A metric took a value no real place can have: a model error, never
     /// written to the outputs as if it were a plausible 0.
     #[error(
@@ -393,13 +397,21 @@ pub fn simulate(
     // Twins of the first trajectories, for the split of each target's
     // spread between the unknowns and chance.
     let twin_range = range.start..range.end.min(part.twins).max(range.start);
-    piece.twin_values = pool.install(|| {
-        twin_range
+    piece.twin_values = twin_rows(sc, &pool, opts.seed, twin_range);
+    part.pieces.push(piece);
+    part.elapsed_seconds = started.elapsed().as_secs_f64();
+    Ok(part)
+}
+
+/// The target values of the twins of trajectories `range`, row by row.
+fn twin_rows(sc: &Scenario, pool: &rayon::ThreadPool, seed: u64, range: Range<u64>) -> Vec<f64> {
+    pool.install(|| {
+        range
             .into_par_iter()
             .map_init(
                 || Trajectory::new(sc),
                 |traj, i| {
-                    traj.run_with(sc, &Streams::twin(opts.seed, i));
+                    traj.run_with(sc, &Streams::twin(seed, i));
                     sc.targets
                         .iter()
                         .map(|tg| target_value(sc, tg, traj))
@@ -408,10 +420,53 @@ pub fn simulate(
             )
             .flatten()
             .collect()
-    });
-    part.pieces.push(piece);
-    part.elapsed_seconds = started.elapsed().as_secs_f64();
-    Ok(part)
+    })
+}
+
+/// The partial of a run of `opts.trajectories` from `part`, the whole of a
+/// smaller run with the same seed: only the trajectories after it are run
+/// (and the twins the larger run has beyond the smaller one's), so a run
+/// that grows until it is precise enough simulates each trajectory once.
+/// Exactly [`simulate`] of the larger run: trajectory `i` is the same in
+/// both, its record and twin are placed by `i`, and aggregates add.
+pub fn extend(
+    sc: &Scenario,
+    part: Partial,
+    opts: RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Partial, RunError> {
+    let (n1, n2) = (part.trajectories, opts.trajectories);
+    let (kept, twins) = (opts.keep.of(n2), twins(n2));
+    // A part of another run, or one whose records a larger run would need
+    // more of than it kept, is not extended but run again (whole).
+    let whole = part.missing().is_empty() && part.pieces.len() == 1;
+    if !whole || part.seed != opts.seed || n2 < n1 || kept.min(n1) > part.kept.min(n1) {
+        return simulate(sc, opts, 0..n2, progress, cancel);
+    }
+    let started = Instant::now();
+    let (earlier, old_twins) = (part.elapsed_seconds, part.twins);
+    let mut grown = Partial {
+        trajectories: n2,
+        kept,
+        twins,
+        ..part
+    };
+    // The earlier trajectories' twins that the larger run adds.
+    let more_twins = old_twins.min(n1)..twins.min(n1);
+    let first = &mut grown.pieces[0];
+    first.values.truncate(kept.min(n1) as usize * grown.targets);
+    first.params.truncate(kept.min(n1) as usize * grown.params);
+    if !more_twins.is_empty() {
+        let pool = pool(opts.threads)?;
+        first
+            .twin_values
+            .extend(twin_rows(sc, &pool, opts.seed, more_twins));
+    }
+    let rest = simulate(sc, opts, n1..n2, progress, cancel)?;
+    let mut merged = grown.merge(rest)?;
+    merged.elapsed_seconds = earlier + started.elapsed().as_secs_f64();
+    Ok(merged)
 }
 
 /// The results of a run from the partial of all its trajectories (one

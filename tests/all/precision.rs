@@ -48,6 +48,31 @@ fn a_run_to_a_precision_meets_it_and_is_the_one_shot_run_of_its_count() {
     let direct = run(&sc, n, 42, 2);
     assert_eq!(direct.targets, one.result.targets);
     assert_eq!(direct.metrics, one.result.metrics);
+    assert_eq!(direct.programmes, one.result.programmes);
+}
+
+#[test]
+fn a_run_to_a_precision_simulates_each_trajectory_once() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let sc = template();
+    let done = AtomicU64::new(0);
+    let r = run_to_precision(
+        &sc,
+        0.005,
+        100_000,
+        42,
+        2,
+        &|k| {
+            done.fetch_add(k, Ordering::Relaxed);
+        },
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert!(r.counts.len() >= 3, "{:?}", r.counts);
+    // Each check extends the run before it instead of starting again.
+    assert_eq!(done.load(Ordering::Relaxed), r.result.options.trajectories);
+    let said = r.describe();
+    assert!(said.contains("checked after"), "{said}");
 }
 
 #[test]
