@@ -21,7 +21,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::context::Ctx;
-use super::draw::binomial;
+use super::draw::{binomial, round_count};
 use super::state::{RegionState, Tally};
 use crate::model::streams::Step;
 
@@ -131,7 +131,7 @@ pub fn covered<R: Rng + ?Sized>(
     if communities == 0 || k == 0 {
         return communities;
     }
-    let aimed = (n as f64 * targeting).round() as u64;
+    let aimed = round_count(n as f64 * targeting);
     let perfect = communities.min(aimed / k);
     let scattered = n - aimed.min(n);
     let open = communities - perfect;
@@ -151,8 +151,8 @@ pub fn cover(st: &RegionState, cx: &Ctx, t: &mut Tally) {
     );
     let urban = cx.binomial(Step::Coverage, 1, 0, n, c.urban_share);
     let (cu, cr) = (
-        cx.r.facts.urban_communities.round() as u64,
-        cx.r.facts.rural_communities.round() as u64,
+        round_count(cx.r.facts.urban_communities),
+        round_count(cx.r.facts.rural_communities),
     );
     t.urban_communities = cu;
     t.rural_communities = cr;

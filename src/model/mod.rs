@@ -37,7 +37,15 @@ pub use year::Trajectory;
 use crate::scenario::{Metric, Stock};
 
 impl Tally {
+    /// Every metric of this tally, in [`Metric::ALL`]'s order: the same
+    /// values as [`Tally::metric`] of each, in one pass.
+    #[inline]
+    pub fn metrics(&self) -> [f64; Metric::COUNT] {
+        Metric::each(|m| self.metric(m))
+    }
+
     /// The value of a metric for this tally (one region, or a sum of regions).
+    #[inline(always)]
     pub fn metric(&self, m: Metric) -> f64 {
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let s = |k: Stock| self.people[k as usize] as f64;
@@ -97,6 +105,34 @@ impl Tally {
             Metric::Unspent => self.unspent,
             Metric::ProgrammeSpend => self.programme_spend,
             Metric::ProgrammePlaces => self.programme_places as f64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_metrics_at_once_are_each_metric_in_output_order() {
+        let t = Tally {
+            people: [5, 7, 11, 13, 17, 19],
+            posts: 40,
+            posts_filled: 23,
+            project_staff: 9,
+            project_qualified: 4,
+            townships: 6,
+            townships_covered: 5,
+            urban_communities: 12,
+            urban_covered: 7,
+            issued: [3, 2, 1],
+            budget: 1.5e6,
+            spend: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            ..Tally::default()
+        };
+        let all = t.metrics();
+        for (i, &m) in Metric::ALL.iter().enumerate() {
+            assert_eq!(all[i].to_bits(), t.metric(m).to_bits(), "{}", m.name());
         }
     }
 }

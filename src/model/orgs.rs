@@ -7,7 +7,7 @@
 //! staff is `qualified_share`.
 
 use super::context::Ctx;
-use super::draw::{affordable, poisson};
+use super::draw::{affordable, poisson, round_count};
 use super::funding::Pots;
 use super::state::{FILL_CERTIFIED, Lever, RegionState, Status, Tally};
 use crate::model::streams::Step;
@@ -59,7 +59,7 @@ pub fn fill(st: &mut RegionState, cx: &Ctx) {
         st.fill(Status::Project, vacant, &FILL_CERTIFIED);
         return;
     }
-    let want = (vacant as f64 * cx.p.services_lever.qualified_hiring).round() as u64;
+    let want = round_count(vacant as f64 * cx.p.services_lever.qualified_hiring);
     fill_with(st, vacant, want);
 }
 

@@ -18,7 +18,7 @@
 //! the eligible who would not have sat to the exam in its years.
 
 use super::context::Ctx;
-use super::draw::{MAX_COUNT, round_quota};
+use super::draw::{MAX_COUNT, round_count, round_quota};
 use super::exam;
 use super::funding::{Demand, unit_costs};
 use super::state::{Lever, RegionState};
@@ -50,7 +50,7 @@ pub fn demand(st: &mut RegionState, cx: &Ctx) -> Demand {
     d.units[Lever::Training as usize] = seats.min(st.count(Stock::Uncertified));
     let sup = quota(Lever::Supervision, cx.p.supervision_lever.capacity);
     let experienced = st.count(Stock::Intermediate) + st.count(Stock::Senior);
-    let eligible = ((experienced as f64 * cx.p.promotion.supervisor_eligible_share).floor() as u64)
+    let eligible = ((experienced as f64 * cx.p.promotion.supervisor_eligible_share) as u64)
         .saturating_sub(st.supervisors);
     d.units[Lever::Supervision as usize] = sup.min(eligible);
     (d.candidates, d.money[Lever::ExamSupport as usize]) = exam::support_demand(st, cx);
@@ -91,7 +91,7 @@ pub fn demand(st: &mut RegionState, cx: &Ctx) -> Demand {
             st.planned[li].saturating_add(quota(l, path_step(per_year, total, start, by, cx.year)));
         d.units[li] = st.planned[li].saturating_sub(st.created[li]);
     }
-    let room = (cx.r.facts.townships.round() as u64).saturating_sub(st.stations);
+    let room = round_count(cx.r.facts.townships).saturating_sub(st.stations);
     let s = Lever::Stations as usize;
     d.units[s] = d.units[s].min(room);
 

@@ -31,7 +31,7 @@ pub fn promote(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
     }
 
     let experienced = st.count(Stock::Intermediate) + st.count(Stock::Senior);
-    let eligible = ((experienced as f64 * cx.p.promotion.supervisor_eligible_share).floor() as u64)
+    let eligible = ((experienced as f64 * cx.p.promotion.supervisor_eligible_share) as u64)
         .saturating_sub(st.supervisors);
     let wanted = pots.plan.units[Lever::Supervision as usize].min(eligible);
     let n = pots.buy(t, Lever::Supervision, wanted);

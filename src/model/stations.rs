@@ -4,12 +4,13 @@
 //! township only when it has its minimum staff.
 
 use super::context::Ctx;
+use super::draw::round_count;
 use super::funding::{Pots, station_staff};
 use super::state::{FILL_ANYONE, FILL_CERTIFIED, Lever, RegionState, Status, Tally};
 use crate::scenario::Stock;
 
 pub fn open(st: &mut RegionState, cx: &Ctx, pots: &mut Pots, t: &mut Tally) {
-    let room = (cx.r.facts.townships.round() as u64).saturating_sub(st.stations);
+    let room = round_count(cx.r.facts.townships).saturating_sub(st.stations);
     let by_programmes = pots.buy_programmes(st, t, Lever::Stations, room);
     let wanted = pots.plan.units[Lever::Stations as usize].min(room - by_programmes);
     let new = pots.buy(t, Lever::Stations, wanted);

@@ -10,6 +10,7 @@ use rand::RngExt as _;
 use rand_distr::{Beta, Distribution, Normal};
 
 use super::context::{Ctx, YearValues};
+use super::draw::round_count;
 use super::params::{Pinned, Sampled};
 use super::state::{RegionState, STOCKS, Status, Tally};
 use super::{
@@ -123,7 +124,7 @@ impl Trajectory {
         for (i, st) in self.states.iter_mut().enumerate() {
             let r = &p.regions[i];
             let s = &r.stocks;
-            let c = |x: f64| x.max(0.0).round() as u64;
+            let c = |x: f64| round_count(x.max(0.0));
             *st = RegionState::default();
             let counts = [
                 s.uncertified,
@@ -371,11 +372,11 @@ fn snapshot(st: &RegionState, cx: &Ctx, t: &mut Tally) {
     t.orgs = st.orgs;
     t.stations = st.stations;
     t.stations_staffed = stations::staffed(st, cx);
-    t.townships = cx.r.facts.townships.round() as u64;
+    t.townships = round_count(cx.r.facts.townships);
     t.townships_covered = t.stations_staffed.min(t.townships);
     t.issued = st.issued;
     let eq = &cx.p.equivalence;
-    let part = |share: f64, s: Stock| (share * st.count(s) as f64).floor() as u64;
+    let part = |share: f64, s: Stock| (share * st.count(s) as f64) as u64;
     t.intermediate_equivalent = st.count(Stock::Intermediate)
         + part(eq.graduates_as_intermediate, Stock::Graduates)
         + part(eq.trained_as_intermediate, Stock::Trained);

@@ -35,6 +35,18 @@ macro_rules! metrics {
             /// Every metric, in output order.
             pub const ALL: &'static [Metric] = &[ $( Metric::$v, )* ];
 
+            /// How many metrics there are.
+            pub const COUNT: usize = Metric::ALL.len();
+
+            /// `f` of every metric, in output order, each call with its
+            /// metric written out: inlined, a `match` on the metric folds
+            /// away, so one pass computes all of them without a dispatch per
+            /// metric (the aggregation does this for every scope and year).
+            #[inline(always)]
+            pub fn each(f: impl Fn(Metric) -> f64) -> [f64; Metric::COUNT] {
+                [ $( f(Metric::$v), )* ]
+            }
+
             /// The name used in scenario files and outputs.
             pub fn name(self) -> &'static str {
                 match self { $( Metric::$v => $name, )* }

@@ -235,13 +235,8 @@ fn fixed(scale: f64, v: f64) -> i64 {
     let x = x.clamp(-9e18, 9e18);
     let t = x as i64;
     let rest = x - t as f64;
-    if rest >= 0.5 {
-        t + 1
-    } else if rest <= -0.5 {
-        t - 1
-    } else {
-        t
-    }
+    // Without branches: a money value's fraction is as likely either side.
+    t + i64::from(rest >= 0.5) - i64::from(rest <= -0.5)
 }
 
 /// Aggregates a finished trajectory and leaves its target values in
@@ -271,8 +266,7 @@ fn record(sc: &Scenario, w: &mut Aggregator, traj: &Trajectory, trajectory: u64)
             let tally = if s == 0 { &*total_y } else { &row[s - 1] };
             // Row-major `[year, scope, metric]`, as the aggregate's cells.
             let base = (y * (row.len() + 1) + s) * metrics;
-            for (mi, (&m, c)) in Metric::ALL.iter().zip(checks.iter()).enumerate() {
-                let v = tally.metric(m);
+            for (mi, (&v, c)) in tally.metrics().iter().zip(checks.iter()).enumerate() {
                 if !(v >= c.floor && v.is_finite()) && agg.impossible.is_none() {
                     agg.impossible = Some((trajectory, mi, s, y, v));
                 }
