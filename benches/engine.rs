@@ -43,6 +43,7 @@ fn bench(c: &mut Criterion) {
                 seed: 1,
                 threads: 0,
                 keep: wfsim::engine::Keep::All,
+                metrics: wfsim::engine::MetricScopes::Every,
             };
             run(&sc, opts, &|_| {}, &AtomicBool::new(false)).expect("runs")
         })
@@ -115,6 +116,7 @@ fn throughput() {
             seed: 1,
             threads,
             keep: wfsim::engine::Keep::First(wfsim::engine::KEPT_BY_DEFAULT),
+            metrics: wfsim::engine::MetricScopes::Every,
         };
         let started = Instant::now();
         run(&sc, opts, &|_| {}, &AtomicBool::new(false)).expect("runs");

@@ -53,6 +53,7 @@ fn child(shape: &str, n: u64) {
         seed: 1,
         threads: 0,
         keep: Keep::First(KEPT_BY_DEFAULT),
+        metrics: wfsim::engine::MetricScopes::Every,
     };
     let started = Instant::now();
     let r = match run(&sc, opts, &|_| {}, &AtomicBool::new(false)) {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sweep::{Outcome, outcomes};
 use crate::engine::precision::{Spend, run_until};
-use crate::engine::{Keep, RunError, RunOptions, RunResult, run};
+use crate::engine::{Keep, MetricScopes, RunError, RunOptions, RunResult, run};
 use crate::scenario::{Scenario, ScenarioErrors};
 
 /// What to solve for.
@@ -129,9 +129,11 @@ pub fn solve_spending(
         let sc = base
             .with_values(&[(goal.lever.clone(), toml::Value::Float(v))])
             .map_err(SolveError::Scenario)?;
-        // A probe reads its targets only: keep no more records than the twins need.
+        // A probe reads its targets and the total spend only: keep no more
+        // records than the twins need, and count no region's metrics.
         let opts = RunOptions {
             keep: Keep::First(0),
+            metrics: MetricScopes::Total,
             ..opts
         };
         let r = match spend {

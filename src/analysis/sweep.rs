@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::engine::precision::{Spend, run_until, widest};
 use std::ops::Range;
 
-use crate::engine::{Keep, Partial, RunError, RunOptions, RunResult, assemble, simulate};
+use crate::engine::{
+    Keep, MetricScopes, Partial, RunError, RunOptions, RunResult, assemble, simulate,
+};
 use crate::scenario::{Scenario, ScenarioErrors};
 
 /// A lever and the values it takes.
@@ -184,10 +186,12 @@ fn points(base: &Scenario, axes: &[Axis]) -> Result<(Vec<Vec<f64>>, Vec<Scenario
     Ok((grid, scenarios))
 }
 
-/// A point reads its targets only: it keeps no more records than the twins need.
+/// A point reads its targets and the total spend only: it keeps no more
+/// records than the twins need, and counts no region's metrics.
 fn point_options(opts: RunOptions) -> RunOptions {
     RunOptions {
         keep: Keep::First(0),
+        metrics: MetricScopes::Total,
         ..opts
     }
 }

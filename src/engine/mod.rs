@@ -14,6 +14,6 @@ pub mod shard;
 
 pub use partial::Partial;
 pub use runner::{
-    KEPT_BY_DEFAULT, Keep, MetricRow, Records, RunError, RunOptions, RunResult, assemble, run,
-    simulate,
+    KEPT_BY_DEFAULT, Keep, MetricRow, MetricScopes, Records, RunError, RunOptions, RunResult,
+    assemble, run, simulate,
 };

@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::stats::aggregate::Aggregate;
+use crate::stats::aggregate::{Aggregate, MetricScopes};
 
 /// A run's statistics over some of its trajectories.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +31,9 @@ pub struct Partial {
     /// Targets, and uncertain parameters recorded per kept trajectory.
     pub targets: usize,
     pub params: usize,
+    /// Which scopes' metrics were counted (older partial files: every one).
+    #[serde(default)]
+    pub metrics: MetricScopes,
     /// Most worker threads any part used.
     pub threads: usize,
     /// The longest any part took.
@@ -155,6 +158,13 @@ impl Partial {
             self.params as u64,
             other.params as u64,
         )?;
+        if self.metrics != other.metrics {
+            return Err(MergeError::DifferentRuns {
+                what: "which metrics were counted",
+                a: format!("{:?}", self.metrics),
+                b: format!("{:?}", other.metrics),
+            });
+        }
         if self.aggregate.cells.dim() != other.aggregate.cells.dim() {
             return Err(MergeError::DifferentRuns {
                 what: "the shape of the aggregate (years × regions × metrics)",
@@ -206,6 +216,7 @@ mod tests {
             twins: 10,
             targets: 2,
             params: 1,
+            metrics: MetricScopes::Every,
             threads: 1,
             elapsed_seconds: 0.0,
             aggregate: Aggregate::new(&sc),

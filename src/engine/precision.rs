@@ -19,7 +19,8 @@ use std::time::Instant;
 
 use super::partial::Partial;
 use super::runner::{
-    KEPT_BY_DEFAULT, Keep, RunError, RunOptions, RunResult, assemble, extend, simulate,
+    KEPT_BY_DEFAULT, Keep, MetricScopes, RunError, RunOptions, RunResult, assemble, extend,
+    simulate,
 };
 use crate::scenario::Scenario;
 
@@ -106,6 +107,7 @@ pub fn run_to_precision(
         seed,
         threads,
         keep: Keep::First(KEPT_BY_DEFAULT),
+        metrics: MetricScopes::Every,
     };
     run_until(sc, opts, precision, ceiling, &widest, progress, cancel)
 }

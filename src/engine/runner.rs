@@ -28,6 +28,7 @@ use super::schedule;
 use crate::model::streams::Streams;
 use crate::model::{Sampled, Trajectory};
 use crate::scenario::{Metric, ProgrammeKind, Scenario};
+pub use crate::stats::aggregate::MetricScopes;
 use crate::stats::aggregate::{Aggregate, Aggregator, BLOCK, target_value};
 use crate::stats::programme::ProgrammeSummary;
 use crate::stats::target::{Quantiles, TargetSummary, split_spread, summarise};
@@ -46,6 +47,8 @@ pub struct RunOptions {
     pub threads: usize,
     /// Which trajectories' records to keep (see [`Records`]).
     pub keep: Keep,
+    /// Which scopes' metrics to count (every region's, or the total's).
+    pub metrics: MetricScopes,
 }
 
 /// Which trajectories a run keeps a record of.
@@ -94,6 +97,7 @@ impl RunOptions {
             seed: seed.or(sc.default_seed).unwrap_or(DEFAULT_SEED),
             threads: threads.unwrap_or(0),
             keep: Keep::First(KEPT_BY_DEFAULT),
+            metrics: MetricScopes::Every,
         }
     }
 
@@ -340,6 +344,7 @@ pub fn simulate(
         twins: twins(opts.trajectories),
         targets: sc.targets.len(),
         params: Sampled::uncertain_names(sc).len(),
+        metrics: opts.metrics,
         threads: pool.current_num_threads(),
         elapsed_seconds: 0.0,
         aggregate: Aggregate::new(sc),
@@ -360,7 +365,7 @@ pub fn simulate(
         n,
         BLOCK,
         cancel,
-        || (Trajectory::new(sc), Aggregator::new(sc)),
+        || (Trajectory::new(sc), Aggregator::new(sc, opts.metrics)),
         |(traj, agg), b, items| {
             // Blocks are taken once each, so this lock is never contended.
             let mut rec = kept_blocks.get(b).map(|m| match m.lock() {
@@ -441,7 +446,8 @@ pub fn extend(
     // A part of another run, or one whose records a larger run would need
     // more of than it kept, is not extended but run again (whole).
     let whole = part.missing().is_empty() && part.pieces.len() == 1;
-    if !whole || part.seed != opts.seed || n2 < n1 || kept.min(n1) > part.kept.min(n1) {
+    let same = part.seed == opts.seed && part.metrics == opts.metrics;
+    if !whole || !same || n2 < n1 || kept.min(n1) > part.kept.min(n1) {
         return simulate(sc, opts, 0..n2, progress, cancel);
     }
     let started = Instant::now();
@@ -528,7 +534,8 @@ pub fn assemble(sc: &Scenario, part: Partial) -> Result<RunResult, RunError> {
         .collect();
     let joint = wilson(agg.joint_met, n as u64);
 
-    // Metrics, from the histograms.
+    // Metrics, from the histograms (the scopes counted).
+    let scopes = part.metrics.counted(sc.regions.len()).min(scopes);
     let mut rows = Vec::with_capacity(years * scopes * Metric::ALL.len());
     for (mi, &m) in Metric::ALL.iter().enumerate() {
         for s in 0..scopes {
@@ -598,6 +605,7 @@ pub fn assemble(sc: &Scenario, part: Partial) -> Result<RunResult, RunError> {
             } else {
                 Keep::First(part.kept)
             },
+            metrics: part.metrics,
         },
         threads: part.threads,
         elapsed_seconds: part.elapsed_seconds,
@@ -635,6 +643,7 @@ mod tests {
             seed: 1,
             threads: 1,
             keep: Keep::First(0),
+            metrics: MetricScopes::Every,
         };
         let e = run(&sc, opts, &|_| {}, &AtomicBool::new(false)).unwrap_err();
         assert!(matches!(e, RunError::TooManyTrajectories(4_294_967_296)));

@@ -40,6 +40,34 @@ pub fn cell_limit(cells: usize) -> u32 {
     (HISTOGRAM_BUDGET / cells.max(1)).clamp(1 << 10, 64 << 10) as u32
 }
 
+/// Which scopes' metrics a run counts in histograms. A run's own outputs
+/// (metrics.csv, the fan charts) need every region's; an analysis that
+/// reads only whole-scenario figures (a sweep's or a solve's probes read
+/// their targets and the total spend) counts the total alone and skips the
+/// regions' histograms, which are most of a run's aggregation time and
+/// memory. Targets are counted in full either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MetricScopes {
+    /// The total and every region.
+    #[default]
+    Every,
+    /// The whole scenario's total only: region cells stay empty (and their
+    /// metrics are neither reported nor checked for impossible values,
+    /// which a normal run of the same scenario checks).
+    Total,
+}
+
+impl MetricScopes {
+    /// Scopes counted of a scenario with `regions` regions (scope 0 is the
+    /// total).
+    pub fn counted(self, regions: usize) -> usize {
+        match self {
+            MetricScopes::Every => regions + 1,
+            MetricScopes::Total => 1,
+        }
+    }
+}
+
 /// Everything a run aggregates as it goes: integer counts and exact sums,
 /// so the aggregates of any split of the trajectories merge to the same
 /// result in any order.
@@ -158,16 +186,19 @@ pub struct Aggregator {
     scratch: Vec<f64>,
     pending: Vec<i64>,
     pending_rows: usize,
+    /// Scopes whose metrics are counted: the first this many.
+    scopes: usize,
 }
 
 impl Aggregator {
-    pub fn new(sc: &Scenario) -> Aggregator {
+    pub fn new(sc: &Scenario, metrics: MetricScopes) -> Aggregator {
         let agg = Aggregate::new(sc);
         Aggregator {
             checks: MetricCheck::all(),
             totals: vec![Tally::default(); sc.horizon() + 1],
             pending: vec![0; BLOCK * agg.cells.len()],
             pending_rows: 0,
+            scopes: metrics.counted(sc.regions.len()),
             agg,
             values: vec![0.0; sc.targets.len()],
             scratch: Vec::with_capacity(sc.regions.len()),
@@ -194,9 +225,17 @@ impl Aggregator {
     fn flush(&mut self) {
         let rows = self.pending_rows;
         // A fresh Array3 is in standard layout, so it has a slice.
+        let per_year = self.agg.cells.dim().1 * Metric::COUNT;
+        let counted = self.scopes * Metric::COUNT;
         if let Some(hs) = self.agg.cells.as_slice_mut() {
-            for (h, column) in hs.iter_mut().zip(self.pending.chunks_exact(BLOCK)) {
-                h.record_all(&column[..rows]);
+            for (i, (h, column)) in hs
+                .iter_mut()
+                .zip(self.pending.chunks_exact(BLOCK))
+                .enumerate()
+            {
+                if i % per_year < counted {
+                    h.record_all(&column[..rows]);
+                }
             }
         }
         self.pending_rows = 0;
@@ -252,6 +291,7 @@ fn record(sc: &Scenario, w: &mut Aggregator, traj: &Trajectory, trajectory: u64)
         scratch,
         pending,
         pending_rows,
+        scopes,
     } = w;
     let row_in_block = *pending_rows;
     *pending_rows += 1;
@@ -262,7 +302,7 @@ fn record(sc: &Scenario, w: &mut Aggregator, traj: &Trajectory, trajectory: u64)
             total.add(t);
         }
         *total_y = total;
-        for s in 0..=row.len() {
+        for s in 0..*scopes {
             let tally = if s == 0 { &*total_y } else { &row[s - 1] };
             // Row-major `[year, scope, metric]`, as the aggregate's cells.
             let base = (y * (row.len() + 1) + s) * metrics;
@@ -448,7 +488,7 @@ mod tests {
     #[test]
     fn an_impossible_value_is_caught_not_written_as_zero() {
         let sc = template();
-        let mut w = Aggregator::new(&sc);
+        let mut w = Aggregator::new(&sc, MetricScopes::Every);
         let mut traj = Trajectory::new(&sc);
         traj.run(&sc, 1, 0);
         w.add(&sc, &traj, 7);
@@ -481,7 +521,7 @@ mod tests {
         let sc = template();
         let mut traj = Trajectory::new(&sc);
         let mut over = |range: std::ops::Range<u64>| {
-            let mut w = Aggregator::new(&sc);
+            let mut w = Aggregator::new(&sc, MetricScopes::Every);
             for i in range {
                 traj.run(&sc, 3, i);
                 w.add(&sc, &traj, i);

@@ -84,6 +84,7 @@ pub fn run(sc: &Scenario, trajectories: u64, seed: u64, threads: usize) -> RunRe
         seed,
         threads,
         keep: wfsim::engine::Keep::All,
+        metrics: wfsim::engine::MetricScopes::Every,
     };
     match wfsim::engine::run(sc, opts, &|_| {}, &AtomicBool::new(false)) {
         Ok(r) => r,

@@ -32,6 +32,7 @@ fn run_compare(base: &Scenario, variants: Vec<Arm>, n: u64, threads: usize) -> C
         seed: 77,
         threads,
         keep: wfsim::engine::Keep::All,
+        metrics: wfsim::engine::MetricScopes::Every,
     };
     compare(&arm("baseline", base.clone()), &variants, opts, &|_| {})
         .unwrap_or_else(|e| panic!("{e}"))

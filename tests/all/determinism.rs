@@ -99,6 +99,7 @@ fn every_analysis_gives_the_same_answer_at_one_and_two_threads() {
         seed: 8,
         threads,
         keep: wfsim::engine::Keep::All,
+        metrics: wfsim::engine::MetricScopes::Every,
     };
     let axes = vec![sweep::Axis::parse("funding.budget=25e6,35e6").unwrap()];
     let s1 = sweep::sweep(&sc, &axes, opts(1), &|_| {}).unwrap();
@@ -205,6 +206,7 @@ fn keeping_fewer_records_changes_no_result() {
             seed: 9,
             threads: 2,
             keep,
+            metrics: wfsim::engine::MetricScopes::Every,
         };
         wfsim::engine::run(
             &sc,

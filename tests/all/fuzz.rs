@@ -83,6 +83,7 @@ fn three_hundred_mutants_of_the_template_validate_or_run_cleanly() {
             seed: k,
             threads: 1,
             keep: wfsim::engine::Keep::All,
+            metrics: wfsim::engine::MetricScopes::Every,
         };
         let r = match wfsim::engine::run(&sc, opts, &|_| {}, &AtomicBool::new(false)) {
             Ok(r) => r,

@@ -110,6 +110,7 @@ fn a_sweep_names_its_axes() {
         seed: 3,
         threads: 1,
         keep: wfsim::engine::Keep::All,
+        metrics: wfsim::engine::MetricScopes::Every,
     };
     let s = wfsim::analysis::sweep::sweep(&sc, &[axis], opts, &|_| {}).unwrap();
     assert_eq!(s.axes[0].label, "每年培训名额");

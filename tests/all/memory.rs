@@ -32,6 +32,7 @@ fn memory_on_a_long_horizon_is_bounded_and_the_coarsening_is_said() {
             seed: 5,
             threads,
             keep: Keep::First(0),
+            metrics: wfsim::engine::MetricScopes::Every,
         };
         simulate(&sc, opts, 0..n, &|_| {}, &AtomicBool::new(false)).unwrap()
     };

@@ -112,6 +112,7 @@ fn a_sweep_to_a_precision_spends_where_the_answer_is_close_to_even() {
             seed: 5,
             threads,
             keep: Keep::First(0),
+            metrics: wfsim::engine::MetricScopes::Every,
         };
         sweep_spending(&sc, &axes, opts, spend, &|_| {}).unwrap()
     };
@@ -156,6 +157,7 @@ fn a_solve_to_a_precision_spends_its_trajectories_near_the_answer() {
         seed: 3,
         threads: 2,
         keep: Keep::First(0),
+        metrics: wfsim::engine::MetricScopes::Every,
     };
     let spend = Spend::UpTo {
         precision: 0.01,

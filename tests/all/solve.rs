@@ -29,6 +29,7 @@ fn the_answer_holds_in_a_fresh_run() {
             seed: 11,
             threads: 0,
             keep: wfsim::engine::Keep::All,
+            metrics: wfsim::engine::MetricScopes::Every,
         },
         &|_| {},
     )
@@ -86,6 +87,7 @@ fn an_unreachable_probability_is_refused_with_the_numbers() {
             seed: 1,
             threads: 0,
             keep: wfsim::engine::Keep::All,
+            metrics: wfsim::engine::MetricScopes::Every,
         },
         &|_| {},
     )
@@ -111,6 +113,7 @@ fn an_unreachable_probability_is_refused_with_the_numbers() {
                 seed: 1,
                 threads: 0,
                 keep: wfsim::engine::Keep::All,
+                metrics: wfsim::engine::MetricScopes::Every,
             },
             &|_| {}
         )

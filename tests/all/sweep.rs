@@ -14,6 +14,7 @@ fn a_budget_sweep_rises_point_by_point_on_common_random_numbers() {
         seed: 3,
         threads: 0,
         keep: wfsim::engine::Keep::All,
+        metrics: wfsim::engine::MetricScopes::Every,
     };
     let s = sweep(&sc, &axes, opts, &|_| {}).unwrap();
     assert_eq!(s.points.len(), 4);
@@ -128,4 +129,46 @@ fn the_same_lever_twice_is_refused_not_silently_merged() {
         !dir.path().join("outputs").exists(),
         "a refused sweep wrote a folder"
     );
+}
+
+#[test]
+fn a_run_counting_only_the_total_has_the_same_targets_totals_and_shards() {
+    use std::sync::atomic::AtomicBool;
+    use wfsim::engine::{Keep, MetricScopes, assemble, simulate};
+    let sc = template();
+    let opts = |metrics| RunOptions {
+        trajectories: 500,
+        seed: 11,
+        threads: 2,
+        keep: Keep::First(0),
+        metrics,
+    };
+    let go = |metrics| wfsim::engine::run(&sc, opts(metrics), &|_| {}, &AtomicBool::new(false));
+    let every = go(MetricScopes::Every).unwrap();
+    let total = go(MetricScopes::Total).unwrap();
+    assert_eq!(total.targets, every.targets);
+    assert_eq!(total.joint, every.joint);
+    // The total's rows, to the bit, and no region's.
+    let totals: Vec<_> = every
+        .metrics
+        .iter()
+        .filter(|m| m.scope == "total")
+        .cloned()
+        .collect();
+    assert!(!totals.is_empty());
+    assert_eq!(total.metrics, totals);
+    assert_eq!(total.options.metrics, MetricScopes::Total);
+    // Shards of such a run merge to it; they do not merge with a full one.
+    let cancel = AtomicBool::new(false);
+    let part = |metrics, r: std::ops::Range<u64>| {
+        simulate(&sc, opts(metrics), r, &|_| {}, &cancel).unwrap()
+    };
+    let merged = part(MetricScopes::Total, 0..200)
+        .merge(part(MetricScopes::Total, 200..500))
+        .unwrap();
+    assert_eq!(assemble(&sc, merged).unwrap().metrics, total.metrics);
+    let e = part(MetricScopes::Total, 0..200)
+        .merge(part(MetricScopes::Every, 200..500))
+        .unwrap_err();
+    assert!(e.to_string().contains("which metrics were counted"), "{e}");
 }
