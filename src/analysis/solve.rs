@@ -129,10 +129,10 @@ pub fn solve_spending(
         let sc = base
             .with_values(&[(goal.lever.clone(), toml::Value::Float(v))])
             .map_err(SolveError::Scenario)?;
-        // A probe reads its targets and the total spend only: keep no more
-        // records than the twins need, and count no region's metrics.
+        // A probe reads its targets and the total spend only: keep no
+        // records, run no twins and count no region's metrics.
         let opts = RunOptions {
-            keep: Keep::First(0),
+            keep: Keep::Nothing,
             metrics: MetricScopes::Total,
             ..opts
         };

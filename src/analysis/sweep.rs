@@ -186,11 +186,11 @@ fn points(base: &Scenario, axes: &[Axis]) -> Result<(Vec<Vec<f64>>, Vec<Scenario
     Ok((grid, scenarios))
 }
 
-/// A point reads its targets and the total spend only: it keeps no more
-/// records than the twins need, and counts no region's metrics.
+/// A point reads its targets and the total spend only: it keeps no records,
+/// runs no twins and counts no region's metrics.
 fn point_options(opts: RunOptions) -> RunOptions {
     RunOptions {
-        keep: Keep::First(0),
+        keep: Keep::Nothing,
         metrics: MetricScopes::Total,
         ..opts
     }

@@ -61,6 +61,10 @@ pub enum Keep {
     /// enough to say what drives an answer, with memory that does not
     /// grow with the run.
     First(u64),
+    /// No records and no twins: a probe read for its targets' probabilities
+    /// alone (a sweep's points, a solve's probes), which has no use for the
+    /// split of a target's spread and so runs a tenth fewer trajectories.
+    Nothing,
 }
 
 /// Trajectories a run keeps by default: what the explanation of near-certain
@@ -73,6 +77,15 @@ impl Keep {
         match self {
             Keep::All => n,
             Keep::First(k) => n.min(k.max(MAX_TWINS as u64)),
+            Keep::Nothing => 0,
+        }
+    }
+
+    /// Twins run with a run of `n` ([`twins`]; none for a probe).
+    pub fn twins(self, n: u64) -> u64 {
+        match self {
+            Keep::Nothing => 0,
+            _ => twins(n),
         }
     }
 }
@@ -341,7 +354,7 @@ pub fn simulate(
         seed: opts.seed,
         trajectories: opts.trajectories,
         kept: opts.keep.of(opts.trajectories),
-        twins: twins(opts.trajectories),
+        twins: opts.keep.twins(opts.trajectories),
         targets: sc.targets.len(),
         params: Sampled::uncertain_names(sc).len(),
         metrics: opts.metrics,
@@ -442,7 +455,7 @@ pub fn extend(
     cancel: &AtomicBool,
 ) -> Result<Partial, RunError> {
     let (n1, n2) = (part.trajectories, opts.trajectories);
-    let (kept, twins) = (opts.keep.of(n2), twins(n2));
+    let (kept, twins) = (opts.keep.of(n2), opts.keep.twins(n2));
     // A part of another run, or one whose records a larger run would need
     // more of than it kept, is not extended but run again (whole).
     let whole = part.missing().is_empty() && part.pieces.len() == 1;
@@ -602,6 +615,8 @@ pub fn assemble(sc: &Scenario, part: Partial) -> Result<RunResult, RunError> {
             threads: part.threads,
             keep: if part.kept == part.trajectories {
                 Keep::All
+            } else if part.kept == 0 && part.twins == 0 {
+                Keep::Nothing
             } else {
                 Keep::First(part.kept)
             },

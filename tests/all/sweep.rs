@@ -171,4 +171,25 @@ fn a_run_counting_only_the_total_has_the_same_targets_totals_and_shards() {
         .merge(part(MetricScopes::Every, 200..500))
         .unwrap_err();
     assert!(e.to_string().contains("which metrics were counted"), "{e}");
+    // A probe keeps nothing and runs no twins: the same probabilities, no
+    // split of the spread.
+    let probe = wfsim::engine::run(
+        &sc,
+        RunOptions {
+            keep: Keep::Nothing,
+            ..opts(MetricScopes::Total)
+        },
+        &|_| {},
+        &cancel,
+    )
+    .unwrap();
+    assert_eq!(probe.options.keep, Keep::Nothing);
+    assert_eq!(probe.records.values.nrows(), 0);
+    for (a, b) in probe.targets.iter().zip(&every.targets) {
+        assert_eq!(
+            (a.p_met, a.ci_low, a.ci_high),
+            (b.p_met, b.ci_low, b.ci_high)
+        );
+        assert!(a.spread.is_none() && b.spread.is_some(), "{}", a.id);
+    }
 }
