@@ -428,7 +428,7 @@ pub fn comparison(
     let mut results = Vec::with_capacity(part.arms.len());
     let scenarios = std::iter::once(&base.scenario).chain(variants.iter().map(|v| &v.scenario));
     for (sc, p) in scenarios.zip(part.arms) {
-        results.push(assemble(sc, p)?);
+        results.push(assemble(sc, &p)?);
     }
     let rb = results.remove(0);
     let rv = results;

@@ -640,7 +640,7 @@ pub fn sensitivity_of(
     sc: &Scenario,
     part: SensitivityPart,
 ) -> Result<(Sensitivity, RunResult), RunError> {
-    let r = assemble(sc, part.run)?;
+    let r = assemble(sc, &part.run)?;
     Ok((rank(sc, &r, Some((&part.counts, &part.ranks))), r))
 }
 

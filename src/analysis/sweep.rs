@@ -257,7 +257,7 @@ pub fn sweep_merged(
     let mut opts = None;
     let mut out = Vec::with_capacity(grid.len());
     for ((vals, sc), part) in grid.into_iter().zip(&scenarios).zip(parts) {
-        let r = assemble(sc, part)?;
+        let r = assemble(sc, &part)?;
         opts = Some(r.options);
         out.push(point(vals, sc, &r));
     }

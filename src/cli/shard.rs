@@ -265,7 +265,7 @@ pub fn merge(
         chart.look().prepare().map_err(Failure::Other)?;
     }
     let dir = OutputDir::prepare(&out.unwrap_or_else(|| default_dir(&sc))).map_err(output)?;
-    let result = wfsim::engine::assemble(&sc, job).map_err(other)?;
+    let result = wfsim::engine::assemble(&sc, &job).map_err(other)?;
     let written = write_run(&sc, &result, &dir, briefing, quiet)?;
     if quiet {
         return Ok(());

@@ -140,7 +140,7 @@ pub fn run_until(
             None => simulate(sc, opts, 0..n, progress, cancel)?,
             Some(p) => extend(sc, p, opts, progress, cancel)?,
         };
-        let mut result = assemble(sc, grown.clone())?;
+        let mut result = assemble(sc, &grown)?;
         result.elapsed_seconds = started.elapsed().as_secs_f64();
         part = Some(grown);
         counts.push(n);

@@ -259,7 +259,7 @@ pub fn run(
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let part = simulate(sc, opts, 0..opts.trajectories, progress, cancel)?;
-    let mut r = assemble(sc, part)?;
+    let mut r = assemble(sc, &part)?;
     r.elapsed_seconds = started.elapsed().as_secs_f64();
     Ok(r)
 }
@@ -339,6 +339,21 @@ pub fn simulate(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Partial, RunError> {
+    simulate_onto(sc, opts, range, None, progress, cancel)
+}
+
+/// [`simulate`], counting onto `earlier` (another part's aggregate) if
+/// given: one worker starts from it instead of from nothing, so a growing
+/// run holds no copy of its aggregate beside the workers'. Which worker
+/// takes it changes nothing, as the aggregates are integers.
+fn simulate_onto(
+    sc: &Scenario,
+    opts: RunOptions,
+    range: Range<u64>,
+    earlier: Option<Aggregate>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Partial, RunError> {
     if opts.trajectories == 0 {
         return Err(RunError::NoTrajectories);
     }
@@ -373,12 +388,23 @@ pub fn simulate(
         .zip(rows_by_block(&mut piece.params, np, kept))
         .map(Mutex::new)
         .collect();
+    let earlier = Mutex::new(earlier);
     let aggregates = schedule::in_blocks(
         &pool,
         n,
         BLOCK,
         cancel,
-        || (Trajectory::new(sc), Aggregator::new(sc, opts.metrics)),
+        || {
+            let earlier = match earlier.lock() {
+                Ok(mut g) => g.take(),
+                Err(poisoned) => poisoned.into_inner().take(),
+            };
+            let agg = match earlier {
+                Some(a) => Aggregator::onto(sc, opts.metrics, a),
+                None => Aggregator::new(sc, opts.metrics),
+            };
+            (Trajectory::new(sc), agg)
+        },
         |(traj, agg), b, items| {
             // Blocks are taken once each, so this lock is never contended.
             let mut rec = kept_blocks.get(b).map(|m| match m.lock() {
@@ -410,6 +436,15 @@ pub fn simulate(
     let mut threads = aggregates.into_iter();
     if let Some(first) = threads.next() {
         part.aggregate = threads.fold(first, |a, b| a.merge(&b));
+    }
+    // Every worker starts once, so one took the earlier counts; if none
+    // did, they are added here.
+    let left = match earlier.into_inner() {
+        Ok(a) => a,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(a) = left {
+        part.aggregate = std::mem::replace(&mut part.aggregate, Aggregate::new(sc)).merge(&a);
     }
 
     // Twins of the first trajectories, for the split of each target's
@@ -482,7 +517,9 @@ pub fn extend(
             .twin_values
             .extend(twin_rows(sc, &pool, opts.seed, more_twins));
     }
-    let rest = simulate(sc, opts, n1..n2, progress, cancel)?;
+    // The earlier trajectories' counts go on in a worker of the new range.
+    let counted = std::mem::replace(&mut grown.aggregate, Aggregate::new(sc));
+    let rest = simulate_onto(sc, opts, n1..n2, Some(counted), progress, cancel)?;
     let mut merged = grown.merge(rest)?;
     merged.elapsed_seconds = earlier + started.elapsed().as_secs_f64();
     Ok(merged)
@@ -490,7 +527,7 @@ pub fn extend(
 
 /// The results of a run from the partial of all its trajectories (one
 /// run's, or the merge of its shards'). Refused if a trajectory is missing.
-pub fn assemble(sc: &Scenario, part: Partial) -> Result<RunResult, RunError> {
+pub fn assemble(sc: &Scenario, part: &Partial) -> Result<RunResult, RunError> {
     if let Some(gap) = part.missing().first() {
         return Err(RunError::Missing {
             start: gap.start,

@@ -205,6 +205,15 @@ impl Aggregator {
         }
     }
 
+    /// An aggregator that goes on counting onto `agg` (another part's
+    /// aggregate of the same scenario).
+    pub fn onto(sc: &Scenario, metrics: MetricScopes, agg: Aggregate) -> Aggregator {
+        Aggregator {
+            agg,
+            ..Aggregator::new(sc, metrics)
+        }
+    }
+
     /// Aggregates finished trajectory number `trajectory` (its metric
     /// values reach the histograms when [`BLOCK`] are pending, or at
     /// [`Aggregator::finish`]).

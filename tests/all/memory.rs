@@ -60,7 +60,7 @@ fn memory_on_a_long_horizon_is_bounded_and_the_coarsening_is_said() {
     assert_eq!(one.aggregate, two.aggregate);
 
     // The run says so, and each row of metrics.csv carries its precision.
-    let r = assemble(&sc, one).unwrap();
+    let r = assemble(&sc, &one).unwrap();
     let coarse = r
         .metrics
         .iter()

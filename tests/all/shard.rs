@@ -65,7 +65,7 @@ fn shards_merged_in_any_order_or_as_a_tree_are_the_one_machine_run() {
             .reduce(|a, b| a.merge(b).unwrap())
             .unwrap();
         assert_eq!(
-            rendered(&sc, assemble(&sc, chain.clone()).unwrap()),
+            rendered(&sc, assemble(&sc, &chain).unwrap()),
             whole,
             "{count} shards, shuffled"
         );
@@ -86,7 +86,7 @@ fn shards_merged_in_any_order_or_as_a_tree_are_the_one_machine_run() {
             tree, chain,
             "{count} shards: the tree's merge is the chain's"
         );
-        assert_eq!(rendered(&sc, assemble(&sc, tree).unwrap()), whole);
+        assert_eq!(rendered(&sc, assemble(&sc, &tree).unwrap()), whole);
     }
 }
 
@@ -99,7 +99,7 @@ fn more_shards_than_trajectories_still_merge_to_the_run() {
         .into_iter()
         .reduce(|a, b| a.merge(b).unwrap())
         .unwrap();
-    assert_eq!(rendered(&sc, assemble(&sc, merged).unwrap()), whole);
+    assert_eq!(rendered(&sc, assemble(&sc, &merged).unwrap()), whole);
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn a_run_missing_a_shard_is_not_assembled() {
         .reduce(|a, b| a.merge(b).unwrap())
         .unwrap();
     assert_eq!(merged.missing(), vec![300..600]);
-    let e = assemble(&sc, merged).unwrap_err();
+    let e = assemble(&sc, &merged).unwrap_err();
     assert!(e.to_string().contains("300..600"), "{e}");
 }
 

@@ -166,7 +166,7 @@ fn a_run_counting_only_the_total_has_the_same_targets_totals_and_shards() {
     let merged = part(MetricScopes::Total, 0..200)
         .merge(part(MetricScopes::Total, 200..500))
         .unwrap();
-    assert_eq!(assemble(&sc, merged).unwrap().metrics, total.metrics);
+    assert_eq!(assemble(&sc, &merged).unwrap().metrics, total.metrics);
     let e = part(MetricScopes::Total, 0..200)
         .merge(part(MetricScopes::Every, 200..500))
         .unwrap_err();
