@@ -15,8 +15,8 @@
 //! trajectories. Nothing else grows with the trajectory count.
 
 use std::ops::Range;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use ndarray::Array2;
@@ -395,11 +395,11 @@ fn simulate_onto(
         BLOCK,
         cancel,
         || {
-            let earlier = match earlier.lock() {
-                Ok(mut g) => g.take(),
-                Err(poisoned) => poisoned.into_inner().take(),
-            };
-            let agg = match earlier {
+            let taken = earlier
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            let agg = match taken {
                 Some(a) => Aggregator::onto(sc, opts.metrics, a),
                 None => Aggregator::new(sc, opts.metrics),
             };
@@ -407,10 +407,9 @@ fn simulate_onto(
         },
         |(traj, agg), b, items| {
             // Blocks are taken once each, so this lock is never contended.
-            let mut rec = kept_blocks.get(b).map(|m| match m.lock() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            });
+            let mut rec = kept_blocks
+                .get(b)
+                .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner));
             let (first, count) = (items.start, items.len());
             for j in items {
                 let i = (lo + j) as u64;
@@ -439,11 +438,7 @@ fn simulate_onto(
     }
     // Every worker starts once, so one took the earlier counts; if none
     // did, they are added here.
-    let left = match earlier.into_inner() {
-        Ok(a) => a,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if let Some(a) = left {
+    if let Some(a) = earlier.into_inner().unwrap_or_else(PoisonError::into_inner) {
         part.aggregate = std::mem::replace(&mut part.aggregate, Aggregate::new(sc)).merge(&a);
     }
 
@@ -520,7 +515,9 @@ pub fn extend(
     // The earlier trajectories' counts go on in a worker of the new range.
     let counted = std::mem::replace(&mut grown.aggregate, Aggregate::new(sc));
     let rest = simulate_onto(sc, opts, n1..n2, Some(counted), progress, cancel)?;
-    let mut merged = grown.merge(rest)?;
+    // Into `rest`, which holds every count: `grown`'s aggregate is empty, so
+    // merging it costs nothing (the other way would copy every histogram).
+    let mut merged = rest.merge(grown)?;
     merged.elapsed_seconds = earlier + started.elapsed().as_secs_f64();
     Ok(merged)
 }

@@ -192,7 +192,12 @@ pub struct Aggregator {
 
 impl Aggregator {
     pub fn new(sc: &Scenario, metrics: MetricScopes) -> Aggregator {
-        let agg = Aggregate::new(sc);
+        Aggregator::onto(sc, metrics, Aggregate::new(sc))
+    }
+
+    /// An aggregator that goes on counting onto `agg` (another part's
+    /// aggregate of the same scenario).
+    pub fn onto(sc: &Scenario, metrics: MetricScopes, agg: Aggregate) -> Aggregator {
         Aggregator {
             checks: MetricCheck::all(),
             totals: vec![Tally::default(); sc.horizon() + 1],
@@ -202,15 +207,6 @@ impl Aggregator {
             agg,
             values: vec![0.0; sc.targets.len()],
             scratch: Vec::with_capacity(sc.regions.len()),
-        }
-    }
-
-    /// An aggregator that goes on counting onto `agg` (another part's
-    /// aggregate of the same scenario).
-    pub fn onto(sc: &Scenario, metrics: MetricScopes, agg: Aggregate) -> Aggregator {
-        Aggregator {
-            agg,
-            ..Aggregator::new(sc, metrics)
         }
     }
 
