@@ -19,14 +19,17 @@
 //! - `[[correlation]]` pairs are drawn by a Gaussian copula (see
 //!   [`crate::scenario::Correlations`]).
 
+use std::sync::Arc;
+
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::model::streams::{ALL_REGIONS, Streams, param_purpose};
 use crate::scenario::param::normal_cdf;
+use crate::scenario::quantile::{self, BetaQuantile};
 use crate::scenario::{
-    Attrition, Coverage, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever, Param,
-    Pay, PayLever, PostsLever, Promotion, RegionFacts, Scenario, ServicesLever, StationsLever,
-    Stocks, SupervisionLever, Training, TrainingLever,
+    Attrition, Coverage, Dist, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever,
+    Param, Pay, PayLever, PostsLever, Promotion, RegionFacts, Scenario, ServicesLever,
+    StationsLever, Stocks, SupervisionLever, Training, TrainingLever,
 };
 
 /// A region's drawn facts and starting stocks.
@@ -78,6 +81,9 @@ pub struct Sampled {
     /// whose ranges are one province-wide range scaled share its shape and
     /// its quantile, so each is computed once per trajectory.
     beta_cache: std::cell::Cell<(f64, f64, f64, f64)>,
+    /// The Beta quantile of each region's PERT numbers, set up once:
+    /// `pert_tables[region * REGIONAL_FIELDS + field]`, facts then stocks.
+    pert_tables: Vec<Option<Arc<BetaQuantile>>>,
     /// Stream purposes of each programme's numbers (happens, then each field).
     programme_purpose: Vec<[u64; 6]>,
 }
@@ -215,25 +221,62 @@ fn within(dist: &crate::scenario::Dist, x: f64) -> f64 {
     x.clamp(lo, hi)
 }
 
-/// The quantile of `dist` at `u`, reusing the standard Beta quantile of a
-/// PERT whose shape the previous draw had.
-fn quantile_cached(
-    dist: &crate::scenario::Dist,
-    u: f64,
-    cache: &std::cell::Cell<(f64, f64, f64, f64)>,
-) -> Option<f64> {
-    use crate::scenario::Dist;
+/// The standard Beta shape of a PERT: rand_distr's Beta(1 + 4(mode−min)/r,
+/// 1 + 4(max−mode)/r) on [min, max], r = max − min.
+fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
+    let r = max - min;
+    (1.0 + 4.0 * (mode - min) / r, 1.0 + 4.0 * (max - mode) / r)
+}
+
+/// The Beta quantile of each region's PERT numbers (`None` for others),
+/// each shape set up once per process ([`quantile::for_shape`]).
+fn pert_tables(sc: &Scenario) -> Vec<Option<Arc<BetaQuantile>>> {
+    let mut tables = Vec::with_capacity(sc.regions.len() * REGIONAL_FIELDS);
+    let mut add = |_: &'static str, _, p: &Param| {
+        tables.push(match *p {
+            Param::Random {
+                dist: Dist::Pert { min, mode, max },
+                ..
+            } => {
+                let (a, b) = pert_shape(min, mode, max);
+                quantile::for_shape(a, b)
+            }
+            _ => None,
+        });
+    };
+    for r in &sc.regions {
+        r.facts.each(&mut add);
+        r.stocks.each(&mut add);
+    }
+    tables
+}
+
+/// How a region's number finds its quantile: the last one computed (shared
+/// by every region with the same shape and u) and its shape's table.
+#[derive(Clone, Copy)]
+struct Quantile<'a> {
+    cache: &'a std::cell::Cell<(f64, f64, f64, f64)>,
+    table: Option<&'a BetaQuantile>,
+}
+
+/// The quantile of `dist` at `u`: a PERT's from its shape's table set up
+/// once, reusing the standard Beta quantile of the previous draw if it had
+/// the same shape and u (regions drawn from one shared normal).
+fn quantile_cached(dist: &Dist, u: f64, q: Quantile) -> Option<f64> {
+    let Quantile { cache, table } = q;
     use statrs::distribution::{Beta, ContinuousCDF};
     if let Dist::Pert { min, mode, max } = *dist {
         let r = max - min;
-        let a = 1.0 + 4.0 * (mode - min) / r;
-        let b = 1.0 + 4.0 * (max - mode) / r;
+        let (a, b) = pert_shape(min, mode, max);
         let uc = u.clamp(1e-12, 1.0 - 1e-12);
         let (ca, cb, cu, cq) = cache.get();
         let q = if (ca, cb, cu) == (a, b, uc) {
             cq
         } else {
-            let q = Beta::new(a, b).ok()?.inverse_cdf(uc);
+            let q = match table.filter(|t| t.is(a, b)) {
+                Some(t) => t.at(uc),
+                None => Beta::new(a, b).ok()?.inverse_cdf(uc),
+            };
             cache.set((a, b, uc, q));
             q
         };
@@ -254,7 +297,7 @@ fn draw_regional(
     streams: &Streams,
     region: u32,
     path: &str,
-    cache: &std::cell::Cell<(f64, f64, f64, f64)>,
+    quantile: Quantile,
     common: &mut f64,
 ) -> f64 {
     let Param::Random { dist, shared, .. } = p else {
@@ -274,7 +317,7 @@ fn draw_regional(
         0.0
     };
     let z = s.sqrt() * *common + (1.0 - s).sqrt() * own;
-    match quantile_cached(dist, normal_cdf(z), cache) {
+    match quantile_cached(dist, normal_cdf(z), quantile) {
         Some(x) => x,
         // A mixture has no quantile function: drawn on its own.
         None => draw(p, streams, region, 0, path),
@@ -487,6 +530,7 @@ impl Sampled {
             corr_values: vec![0.0; sc.correlations.paths.len()],
             programmes: vec![ProgrammeDraw::default(); sc.programmes.len()],
             beta_cache: std::cell::Cell::new((f64::NAN, f64::NAN, f64::NAN, f64::NAN)),
+            pert_tables: pert_tables(sc),
             programme_purpose: sc
                 .programmes
                 .iter()
@@ -578,9 +622,14 @@ impl Sampled {
         for (i, (r, rs)) in sc.regions.iter().zip(self.regions.iter_mut()).enumerate() {
             let ri = i as u32;
             let cache = &self.beta_cache;
+            let tables = &self.pert_tables[i * REGIONAL_FIELDS..(i + 1) * REGIONAL_FIELDS];
+            let q = |k: usize| Quantile {
+                cache,
+                table: tables[k].as_deref(),
+            };
             let mut k = 0;
             rs.facts.update_from(&r.facts, |name, p, v| {
-                *v = draw_regional(p, 0.0, streams, ri, name, cache, &mut common[k]);
+                *v = draw_regional(p, 0.0, streams, ri, name, q(k), &mut common[k]);
                 k += 1;
             });
             rs.stocks.update_from(&r.stocks, |name, p, v| {
@@ -588,7 +637,7 @@ impl Sampled {
                 path.push_str("stocks.");
                 path.push_str(name);
                 // −1 marks "absent" (certificates, project_qualified); keep it.
-                let x = draw_regional(p, 1.0, streams, ri, &path, cache, &mut common[k]);
+                let x = draw_regional(p, 1.0, streams, ri, &path, q(k), &mut common[k]);
                 k += 1;
                 *v = if x < 0.0 {
                     -1.0

@@ -15,6 +15,7 @@ pub use labels::is_money;
 pub mod metric;
 pub mod param;
 pub mod posterior;
+pub mod quantile;
 pub mod schema;
 pub mod table;
 mod template;
