@@ -2,7 +2,7 @@
 //! parameters, the year's scenario-wide values and the region's facts.
 
 use super::params::{RegionSample, Sampled};
-use crate::model::streams::{ModelRng, Step, Streams, purpose};
+use crate::model::streams::{ModelRng, RegionYear, Step, Streams, purpose};
 use crate::scenario::Scenario;
 
 /// Values of one projection year shared by all regions.
@@ -42,14 +42,15 @@ pub struct Ctx<'a> {
     pub year: u32,
     /// The region's share of money and quotas.
     pub share: f64,
+    /// `streams.region_year(region, year)`, mixed once.
+    pub draws: RegionYear,
 }
 
 impl Ctx<'_> {
     /// The generator for one draw of this region-year.
     #[inline]
     pub fn rng(&self, step: Step, stock: usize, status: usize) -> ModelRng {
-        self.streams
-            .rng(self.region, self.year, purpose(step, stock, status))
+        self.draws.rng(purpose(step, stock, status))
     }
 
     /// Binomial(n, p) from the stream of (step, stock, status), made only

@@ -73,9 +73,27 @@ impl Streams {
     /// index in the projection (0 for per-trajectory draws).
     #[inline]
     pub fn rng(&self, region: u32, year: u32, purpose: u64) -> ModelRng {
+        self.region_year(region, year).rng(purpose)
+    }
+
+    /// The streams of one (region, year): the first of the key's three
+    /// mixes, done once for the region-year's fifty-odd draws.
+    #[inline]
+    pub fn region_year(&self, region: u32, year: u32) -> RegionYear {
         let key = if year == 0 { self.key } else { self.chance };
-        let a = mix(key ^ ((u64::from(region) << 32) | u64::from(year)));
-        let b = mix(a ^ purpose.wrapping_mul(0xA24B_AED4_963E_E407));
+        RegionYear(mix(key ^ ((u64::from(region) << 32) | u64::from(year))))
+    }
+}
+
+/// The streams of one (region, year) of a trajectory ([`Streams::region_year`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RegionYear(u64);
+
+impl RegionYear {
+    /// A fresh generator for one purpose: the same as [`Streams::rng`]'s.
+    #[inline]
+    pub fn rng(self, purpose: u64) -> ModelRng {
+        let b = mix(self.0 ^ purpose.wrapping_mul(0xA24B_AED4_963E_E407));
         let c = mix(b ^ 0x6A09_E667_F3BC_C909);
         ModelRng::new((u128::from(b) << 64) | u128::from(c))
     }

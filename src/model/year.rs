@@ -156,6 +156,7 @@ impl Trajectory {
                 region: i as u32,
                 year: 0,
                 share: sc.regions[i].budget_share,
+                draws: streams.region_year(i as u32, 0),
             };
             posts::fill(st, &cx);
             if s.project_qualified >= 0.0 && cx.sc.levers.services_allow_uncertified {
@@ -192,6 +193,7 @@ impl Trajectory {
                 region: i as u32,
                 year,
                 share: sc.regions[i].budget_share,
+                draws: streams.region_year(i as u32, year),
             };
             *t = Tally::default();
             t.start = std::array::from_fn(|k| st.people[k].iter().sum());
@@ -219,6 +221,7 @@ impl Trajectory {
                 region: i as u32,
                 year,
                 share: sc.regions[i].budget_share,
+                draws: streams.region_year(i as u32, year),
             };
             coverage::cover(st, &cx, t);
             snapshot(st, &cx, t);
