@@ -9,8 +9,10 @@
 //! communities with equal chance: the classical occupancy problem (Feller
 //! 1968, ch. II.5; Johnson & Kotz 1977, "Urn Models", ch. 3). Of the M that
 //! land among the U communities not yet covered, the number of communities
-//! reaching k is drawn exactly — each community's count given those before
-//! it is Binomial(left, 1/(communities left)) — for U ≤ [`EXACT_UP_TO`]; for
+//! reaching k is drawn exactly for U ≤ [`EXACT_UP_TO`] — worker by worker
+//! (each one's community a uniform draw) when there are few per community,
+//! else community by community (each community's count given those before
+//! it is Binomial(left, 1/(communities left))), whichever is cheaper; for
 //! more communities it is drawn from a normal with the occupancy law's exact
 //! mean U·p₁ and variance U·p₁(1−p₁) + U(U−1)(p₂ − p₁²), where p₁ = P(a
 //! community gets ≥ k) and p₂ = P(two given ones both do). (The former
@@ -18,7 +20,7 @@
 //! was 1.5% low and its spread half as wide again as the truth.)
 
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{Distribution, StandardNormal, Uniform};
 
 use super::context::Ctx;
 use super::draw::{binomial, round_count};
@@ -87,6 +89,30 @@ pub fn p_both_at_least(m: u64, u: u64, k: u64) -> f64 {
     (1.0 - 2.0 * one_below + both_below).clamp(0.0, 1.0)
 }
 
+/// Up to this many workers per community, a small place's occupancy is
+/// drawn worker by worker (a uniform integer each, ~15 instructions), past
+/// it community by community (a binomial each, ~250).
+const WORKERS_PER_COMMUNITY: u64 = 16;
+
+/// Of `u` ≤ [`EXACT_UP_TO`] communities, how many receive at least `k` of
+/// `m` workers, each placed in a community drawn uniformly (rand's
+/// `Uniform`, exact by rejection): the occupancy problem as it is stated.
+fn worker_by_worker<R: Rng + ?Sized>(rng: &mut R, m: u64, u: u64, k: u64) -> u64 {
+    debug_assert!(u <= EXACT_UP_TO && m <= WORKERS_PER_COMMUNITY * u);
+    let Ok(pick) = Uniform::new(0, u as usize) else {
+        return 0;
+    };
+    // At most 16 × 64 workers, so a count cannot pass u16::MAX.
+    let mut counts = [0u16; EXACT_UP_TO as usize];
+    let mut hit = 0;
+    for _ in 0..m {
+        let c = &mut counts[pick.sample(rng)];
+        *c += 1;
+        hit += u64::from(u64::from(*c) == k);
+    }
+    hit
+}
+
 /// Of `u` communities, how many receive at least `k` of `m` workers placed
 /// uniformly at random: exact for small `u`, the exact mean and variance
 /// beyond.
@@ -98,6 +124,9 @@ pub fn occupied<R: Rng + ?Sized>(rng: &mut R, m: u64, u: u64, k: u64) -> u64 {
         return u;
     }
     if u <= EXACT_UP_TO {
+        if m <= WORKERS_PER_COMMUNITY * u {
+            return worker_by_worker(rng, m, u, k);
+        }
         let mut left = m;
         let mut hit = 0;
         for j in 0..u {

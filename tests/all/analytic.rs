@@ -151,23 +151,7 @@ fn random_placement_follows_the_occupancy_law() {
         let xs: Vec<f64> = (0..draws)
             .map(|_| covered(&mut rng, n, c, 1, 0.0) as f64)
             .collect();
-        let m = xs.iter().sum::<f64>() / draws as f64;
-        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (draws - 1) as f64;
-        assert_close(
-            &format!("mean covered, {n} over {c}"),
-            m,
-            mean,
-            (var / draws as f64).sqrt(),
-            4.0,
-        );
-        // The sample variance's standard error: var·√(2/(N−1)) for a near-normal count.
-        assert_close(
-            &format!("variance covered, {n} over {c}"),
-            v,
-            var,
-            var * (2.0 / (draws - 1) as f64).sqrt() * 1.2,
-            4.0,
-        );
+        assert_mean_and_variance(&format!("covered, {n} over {c}"), &xs, mean, var);
         // Independent communities (the old Poisson shortcut) would give a wider spread.
         let poisson_p = 1.0 - (-nf / cf).exp();
         assert!(var < cf * poisson_p * (1.0 - poisson_p));
@@ -422,6 +406,52 @@ fn outside_candidates_in_community_jobs_count_in_the_field_when_they_pass() {
         got,
         10_000.0 * p,
         (10_000.0 * p * (1.0 - p) / trajectories as f64).sqrt(),
+        4.0,
+    );
+}
+
+#[test]
+fn both_exact_occupancy_draws_follow_the_law() {
+    // A small place is drawn worker by worker when there are at most 16
+    // workers per community, community by community beyond: both exact,
+    // so both must have the occupancy law's mean and variance (p₁ and p₂
+    // of the module, which a test counts against every placement).
+    use rand_pcg::Pcg64Mcg;
+    use wfsim::model::coverage::{occupied, p_at_least, p_both_at_least};
+    // Worker by worker: the first three; community by community: the last two.
+    for (m, u, k) in [
+        (40u64, 20u64, 2u64),
+        (200, 20, 2),
+        (90, 60, 2),
+        (340, 20, 17),
+        (600, 30, 20),
+    ] {
+        let (p1, p2) = (p_at_least(m, u, k), p_both_at_least(m, u, k));
+        let uf = u as f64;
+        let mean = uf * p1;
+        let var = uf * p1 * (1.0 - p1) + uf * (uf - 1.0) * (p2 - p1 * p1);
+        let draws = 20_000;
+        let mut rng = Pcg64Mcg::new(u128::from(m * 31 + u));
+        let xs: Vec<f64> = (0..draws)
+            .map(|_| occupied(&mut rng, m, u, k) as f64)
+            .collect();
+        assert_mean_and_variance(&format!("occupied by {k}, {m} over {u}"), &xs, mean, var);
+    }
+}
+
+/// Draws of a near-normal count against their law's mean and variance, each
+/// within four standard errors (the sample variance's is var·√(2/(N−1)),
+/// widened by a fifth for the count's tails).
+fn assert_mean_and_variance(what: &str, xs: &[f64], mean: f64, var: f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    assert_close(&format!("mean {what}"), m, mean, (var / n).sqrt(), 4.0);
+    assert_close(
+        &format!("variance {what}"),
+        v,
+        var,
+        var * (2.0 / (n - 1.0)).sqrt() * 1.2,
         4.0,
     );
 }
