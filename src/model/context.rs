@@ -2,7 +2,7 @@
 //! parameters, the year's scenario-wide values and the region's facts.
 
 use super::params::{RegionSample, Sampled};
-use crate::model::streams::{ModelRng, RegionYear, Step, Streams, purpose};
+use crate::model::streams::{ModelRng, RegionYear, Step, purpose};
 use crate::scenario::Scenario;
 
 /// Values of one projection year shared by all regions.
@@ -35,14 +35,14 @@ pub struct Ctx<'a> {
     pub p: &'a Sampled,
     pub r: &'a RegionSample,
     pub y: &'a YearValues,
-    pub streams: &'a Streams,
     /// Region index.
     pub region: u32,
     /// Projection year, 1-based.
     pub year: u32,
     /// The region's share of money and quotas.
     pub share: f64,
-    /// `streams.region_year(region, year)`, mixed once.
+    /// The trajectory's streams of this region and year
+    /// (`Streams::region_year`), from which every draw here comes.
     pub draws: RegionYear,
 }
 

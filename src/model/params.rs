@@ -24,7 +24,7 @@ use std::sync::Arc;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::model::streams::{ALL_REGIONS, Streams, param_purpose};
-use crate::scenario::param::normal_cdf;
+use crate::scenario::param::{normal_cdf, pert_shape};
 use crate::scenario::quantile::{self, BetaQuantile};
 use crate::scenario::{
     Attrition, Coverage, Dist, Entry, Equivalence, Exam, ExamSupport, Funding, Orgs, OrgsLever,
@@ -221,13 +221,6 @@ fn within(dist: &crate::scenario::Dist, x: f64) -> f64 {
     x.clamp(lo, hi)
 }
 
-/// The standard Beta shape of a PERT: rand_distr's Beta(1 + 4(mode−min)/r,
-/// 1 + 4(max−mode)/r) on [min, max], r = max − min.
-fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
-    let r = max - min;
-    (1.0 + 4.0 * (mode - min) / r, 1.0 + 4.0 * (max - mode) / r)
-}
-
 /// The Beta quantile of each region's PERT numbers (`None` for others),
 /// each shape set up once per process ([`quantile::for_shape`]).
 fn pert_tables(sc: &Scenario) -> Vec<Option<Arc<BetaQuantile>>> {
@@ -263,8 +256,8 @@ struct Quantile<'a> {
 /// once, reusing the standard Beta quantile of the previous draw if it had
 /// the same shape and u (regions drawn from one shared normal).
 fn quantile_cached(dist: &Dist, u: f64, q: Quantile) -> Option<f64> {
-    let Quantile { cache, table } = q;
     use statrs::distribution::{Beta, ContinuousCDF};
+    let Quantile { cache, table } = q;
     if let Dist::Pert { min, mode, max } = *dist {
         let r = max - min;
         let (a, b) = pert_shape(min, mode, max);

@@ -571,11 +571,8 @@ impl Dist {
                 }
             }
             Dist::Pert { min, mode, max } => {
-                // rand_distr's PERT: Beta(1 + 4(mode−min)/r, 1 + 4(max−mode)/r) on [min, max].
-                let r = max - min;
-                let a = 1.0 + 4.0 * (mode - min) / r;
-                let b = 1.0 + 4.0 * (max - mode) / r;
-                min + r * SBeta::new(a, b).ok()?.inverse_cdf(u)
+                let (a, b) = pert_shape(min, mode, max);
+                min + (max - min) * SBeta::new(a, b).ok()?.inverse_cdf(u)
             }
             Dist::Bernoulli { p } => f64::from(u8::from(u > 1.0 - p)),
             Dist::Discrete {
@@ -590,6 +587,13 @@ impl Dist {
         };
         Some(x)
     }
+}
+
+/// The standard Beta shape of PERT(min, mode, max), rand_distr's:
+/// Beta(1 + 4(mode−min)/r, 1 + 4(max−mode)/r) on [min, max], r = max − min.
+pub fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
+    let r = max - min;
+    (1.0 + 4.0 * (mode - min) / r, 1.0 + 4.0 * (max - mode) / r)
 }
 
 /// Φ, the standard normal CDF.
