@@ -60,9 +60,20 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
 /// settle is accepted by the ratio of the binomial's own probabilities.
 /// Hörmann counts about 1.15 pairs of uniforms per draw; the squeeze
 /// settles about 40% of candidates at a mean of 10, 65% at 100 and 75% at
-/// 1,000, and the rest take the logarithms below.
+/// 1,000. The rest need f(k) / f(m): within 16 values of the mode (most
+/// of them up to a mean of a few hundred) as the product of the successive
+/// ratios of the probabilities, which is exact arithmetic on the same
+/// quantity and needs no logarithm; beyond, by Stirling's series.
 fn btrs<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    btrs_within(rng, n, p, PRODUCT_WINDOW)
+}
+
+/// [`btrs`], with f(k) / f(m) taken as a product within `window` of the
+/// mode (a test compares it with the series everywhere, `window` < 0).
+#[inline]
+fn btrs_within<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64, window: f64) -> u64 {
     let nf = n as f64;
+    let product_window = if nf <= PRODUCT_MAX_N { window } else { -1.0 };
     let q = 1.0 - p;
     let spq = (nf * p * q).sqrt();
     let b = 1.15 + 2.53 * spq;
@@ -89,19 +100,68 @@ fn btrs<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
         if us >= 0.07 && v <= v_r {
             return k as u64;
         }
-        let v = (v * alpha / (a / (us * us) + b)).ln();
-        // ln(f(k) / f(m)), f the binomial's probabilities, m its mode.
-        let bound = (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
-            + (nf + 1.0) * ((nf - m + 1.0) / (nf - k + 1.0)).ln()
-            + (k + 0.5) * (r * (nf - k + 1.0) / (k + 1.0)).ln()
-            + stirling_tail(m)
-            + stirling_tail(nf - m)
-            - stirling_tail(k)
-            - stirling_tail(nf - k);
-        if v <= bound {
+        let v = v * alpha / (a / (us * us) + b);
+        // Accept k with probability f(k) / f(m), f the binomial's
+        // probabilities and m its mode.
+        if (k - m).abs() <= product_window {
+            let (below, above) = ratio_to_mode(nf, r, m, k);
+            if v * below <= above {
+                return k as u64;
+            }
+            continue;
+        }
+        if v.ln() <= ln_ratio_to_mode(nf, r, m, k) {
             return k as u64;
         }
     }
+}
+
+/// ln(f(k) / f(m)) for Binomial(n, p), r = p / q, by Stirling's series.
+#[inline]
+fn ln_ratio_to_mode(nf: f64, r: f64, m: f64, k: f64) -> f64 {
+    (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
+        + (nf + 1.0) * ((nf - m + 1.0) / (nf - k + 1.0)).ln()
+        + (k + 0.5) * (r * (nf - k + 1.0) / (k + 1.0)).ln()
+        + stirling_tail(m)
+        + stirling_tail(nf - m)
+        - stirling_tail(k)
+        - stirling_tail(nf - k)
+}
+
+/// How far from the mode (in values) [`btrs`] takes f(k) / f(m) as a
+/// product of successive ratios rather than by Stirling's series: 16
+/// multiplications of each kind cost less than the series' five
+/// logarithms, and in counts below 2⁴⁰ the products stay far inside a
+/// double's range (at most 2⁶⁴⁰).
+const PRODUCT_WINDOW: f64 = 16.0;
+
+/// Counts up to this use the product; larger ones always use the series.
+const PRODUCT_MAX_N: f64 = 1_099_511_627_776.0;
+
+/// f(k) / f(m) for Binomial(n, p), r = p / q, as `above / below`:
+/// the product of the ratios of successive probabilities,
+/// f(j) / f(j − 1) = (n − j + 1) r / j, from m to k. Both parts are kept
+/// so that no division is needed and the comparison with the candidate's
+/// height is one multiplication.
+#[inline]
+fn ratio_to_mode(nf: f64, r: f64, m: f64, k: f64) -> (f64, f64) {
+    let (mut below, mut above) = (1.0, 1.0);
+    if k > m {
+        let mut j = m + 1.0;
+        while j <= k {
+            above *= (nf - j + 1.0) * r;
+            below *= j;
+            j += 1.0;
+        }
+    } else {
+        let mut j = k + 1.0;
+        while j <= m {
+            above *= j;
+            below *= (nf - j + 1.0) * r;
+            j += 1.0;
+        }
+    }
+    (below, above)
 }
 
 /// ⌊x⌋ for x ≥ 0 by truncation, which is ⌊x⌋ there: `f64::floor` is a
@@ -289,5 +349,68 @@ mod tests {
                 assert_eq!(floor_non_negative(x), x.floor(), "floor {x}");
             }
         }
+    }
+
+    #[test]
+    fn the_product_and_the_series_give_the_same_ratio_to_the_mode() {
+        // Both are f(k) / f(m); the series is Stirling's, whose remainder
+        // past the tabulated terms is below 1e-10 in the log. (Its terms
+        // are of the size of n, so in counts of billions its own rounding
+        // is the larger error; the product's is a few ulps whatever n.)
+        let mut worst: f64 = 0.0;
+        for &n in &[20u64, 45, 100, 1_000, 33_333, 1_000_000] {
+            for &p in &[0.5f64, 0.3, 0.11, 0.011, 1e-4] {
+                let nf = n as f64;
+                if nf * p < 10.0 {
+                    continue;
+                }
+                let r = p / (1.0 - p);
+                let m = ((nf + 1.0) * p).floor();
+                for d in -16i64..=16 {
+                    let k = m + d as f64;
+                    if k < 0.0 || k > nf {
+                        continue;
+                    }
+                    let (below, above) = ratio_to_mode(nf, r, m, k);
+                    let product = (above / below).ln();
+                    let series = ln_ratio_to_mode(nf, r, m, k);
+                    worst = worst.max((product - series).abs());
+                    assert!(
+                        (product - series).abs() < 1e-9,
+                        "n {n} p {p} k {k}: product {product}, series {series}"
+                    );
+                }
+            }
+        }
+        assert!(worst > 0.0, "the two are computed differently");
+    }
+
+    #[test]
+    fn the_product_draws_what_the_series_draws() {
+        // The two acceptance tests differ only in rounding, so from the same
+        // uniforms they accept the same candidates: a draw can differ only
+        // when its uniform falls within ~1e-12 of f(k) / f(m).
+        let mut drawn = 0;
+        let mut differ = 0;
+        for (i, &(n, p)) in [
+            (20u64, 0.5),
+            (100, 0.1),
+            (1_000, 0.3),
+            (2_000, 0.05),
+            (1 << 30, 1e-7),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut a = Pcg64Mcg::new(77 + i as u128);
+            let mut b = a.clone();
+            for _ in 0..100_000 {
+                drawn += 1;
+                let x = btrs_within(&mut a, n, p, PRODUCT_WINDOW);
+                let y = btrs_within(&mut b, n, p, -1.0);
+                differ += usize::from(x != y);
+            }
+        }
+        assert_eq!(differ, 0, "{differ} of {drawn} draws differ");
     }
 }
