@@ -1289,7 +1289,9 @@ fn sweep(
     chart: &ChartArgs,
     mode: shard::Mode,
 ) -> Result<(), Failure> {
-    use wfsim::analysis::sweep::{Axis, SweepError, sweep_merged, sweep_part, sweep_spending};
+    use wfsim::analysis::sweep::{
+        Axis, Grid, SweepError, sweep_merged, sweep_part, sweep_spending,
+    };
     let sc = args.load(file)?;
     let axes: Vec<Axis> = axes
         .iter()
@@ -1302,9 +1304,13 @@ fn sweep(
             axes[0].path
         )));
     }
-    for a in &axes {
-        check_lever(&sc, &a.path, &a.values)?;
-    }
+    let failure = |e| match e {
+        SweepError::Scenario(errs) => Failure::Scenario(errs.to_string()),
+        e => other(e),
+    };
+    // Every point's scenario, built and validated before anything runs or
+    // is written: a value the file cannot take fails here.
+    let grid = Grid::new(&sc, &axes).map_err(failure)?;
     let ti = target_index(&sc, target)?;
     let opts = args.options(&sc)?;
     let dir = args.output(&sc, "sweep")?;
@@ -1313,20 +1319,15 @@ fn sweep(
         Spend::Fixed => opts.trajectories,
         Spend::UpTo { ceiling, .. } => ceiling,
     };
-    let failure = |e| match e {
-        SweepError::Scenario(errs) => Failure::Scenario(errs.to_string()),
-        e => other(e),
-    };
     let s = match mode {
         shard::Mode::Whole => {
             let bar = args.progress(per_point * points, format!("sweep, {points} points"));
-            let s = sweep_spending(&sc, &axes, opts, spend, &|k| bar.inc(k)).map_err(failure)?;
+            let s = sweep_spending(&sc, &grid, opts, spend, &|k| bar.inc(k)).map_err(failure)?;
             bar.finish_and_clear();
             s
         }
         shard::Mode::Shard { shard: s, force } => {
-            let grid = wfsim::analysis::sweep::point_scenarios(&sc, &axes).map_err(failure)?;
-            let scenarios: Vec<&Scenario> = grid.iter().collect();
+            let scenarios: Vec<&Scenario> = grid.scenarios().iter().collect();
             let of = shard::ShardOf {
                 dir: dir.path(),
                 shard: s,
@@ -1335,20 +1336,19 @@ fn sweep(
                 what: format!("sweep, {points} points"),
             };
             return shard::write_shard(of, args, opts, |range, progress| {
-                let parts = sweep_part(&sc, &axes, opts, range, progress).map_err(failure)?;
+                let parts = sweep_part(&grid, opts, range, progress).map_err(failure)?;
                 Ok(Job::Sweep(parts))
             });
         }
         shard::Mode::Merged { job, fingerprint } => {
-            let grid = wfsim::analysis::sweep::point_scenarios(&sc, &axes).map_err(failure)?;
-            let scenarios: Vec<&Scenario> = grid.iter().collect();
+            let scenarios: Vec<&Scenario> = grid.scenarios().iter().collect();
             shard::check_same(&scenarios, &fingerprint)?;
             let Job::Sweep(parts) = job else {
                 return Err(Failure::Other(
                     "the partial results are not of a sweep".into(),
                 ));
             };
-            sweep_merged(&sc, &axes, parts).map_err(failure)?
+            sweep_merged(&sc, &grid, parts).map_err(failure)?
         }
     };
     let written =

@@ -149,41 +149,55 @@ pub fn sweep(
     opts: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sweep, SweepError> {
-    sweep_spending(base, axes, opts, Spend::Fixed, progress)
+    let grid = Grid::new(base, axes)?;
+    sweep_spending(base, &grid, opts, Spend::Fixed, progress)
 }
 
-/// The scenario of each grid point (row-major, the last axis fastest).
-pub fn point_scenarios(base: &Scenario, axes: &[Axis]) -> Result<Vec<Scenario>, SweepError> {
-    Ok(points(base, axes)?.1)
+/// A sweep's grid: each point's lever values (row-major, the last axis
+/// fastest) and its scenario, all built and validated before any is run,
+/// so that a bad value fails first — and built once, from one parse of
+/// the file, whatever runs the points (a whole sweep, a shard, a merge).
+#[derive(Debug, Clone)]
+pub struct Grid {
+    axes: Vec<Axis>,
+    values: Vec<Vec<f64>>,
+    scenarios: Vec<Scenario>,
 }
 
-/// The grid's points (row-major, the last axis fastest) and the scenario
-/// of each, all built before any is run: a bad value fails first.
-fn points(base: &Scenario, axes: &[Axis]) -> Result<(Vec<Vec<f64>>, Vec<Scenario>), SweepError> {
-    if axes.is_empty() || axes.len() > 2 {
-        return Err(SweepError::Axes(axes.len()));
-    }
-    let grid: Vec<Vec<f64>> = match axes.get(1) {
-        None => axes[0].values.iter().map(|&v| vec![v]).collect(),
-        Some(b) => axes[0]
-            .values
-            .iter()
-            .flat_map(|&x| b.values.iter().map(move |&y| vec![x, y]))
-            .collect(),
-    };
-    let scenarios = grid
-        .iter()
-        .map(|vals| {
-            let set: Vec<(String, toml::Value)> = axes
+impl Grid {
+    pub fn new(base: &Scenario, axes: &[Axis]) -> Result<Grid, SweepError> {
+        if axes.is_empty() || axes.len() > 2 {
+            return Err(SweepError::Axes(axes.len()));
+        }
+        let values: Vec<Vec<f64>> = match axes.get(1) {
+            None => axes[0].values.iter().map(|&v| vec![v]).collect(),
+            Some(b) => axes[0]
+                .values
                 .iter()
-                .zip(vals)
-                .map(|(a, &v)| (a.path.clone(), toml::Value::Float(v)))
-                .collect();
-            base.with_values(&set)
+                .flat_map(|&x| b.values.iter().map(move |&y| vec![x, y]))
+                .collect(),
+        };
+        let sets: Vec<Vec<(String, toml::Value)>> = values
+            .iter()
+            .map(|vals| {
+                axes.iter()
+                    .zip(vals)
+                    .map(|(a, &v)| (a.path.clone(), toml::Value::Float(v)))
+                    .collect()
+            })
+            .collect();
+        let scenarios = base.with_each_values(&sets).map_err(SweepError::Scenario)?;
+        Ok(Grid {
+            axes: axes.to_vec(),
+            values,
+            scenarios,
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(SweepError::Scenario)?;
-    Ok((grid, scenarios))
+    }
+
+    /// The scenario of each point, in the grid's order.
+    pub fn scenarios(&self) -> &[Scenario] {
+        &self.scenarios
+    }
 }
 
 /// A point reads its targets and the total spend only: it keeps no records,
@@ -202,39 +216,36 @@ fn point_options(opts: RunOptions) -> RunOptions {
 /// trajectories go where the probabilities (and their contours) change.
 pub fn sweep_spending(
     base: &Scenario,
-    axes: &[Axis],
+    grid: &Grid,
     opts: RunOptions,
     spend: Spend,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sweep, SweepError> {
     let Spend::UpTo { precision, ceiling } = spend else {
-        let part = sweep_part(base, axes, opts, 0..opts.trajectories, progress)?;
-        return sweep_merged(base, axes, part);
+        let part = sweep_part(grid, opts, 0..opts.trajectories, progress)?;
+        return sweep_merged(base, grid, part);
     };
-    let (grid, scenarios) = points(base, axes)?;
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let opts = point_options(opts);
-    let mut points = Vec::with_capacity(grid.len());
-    for (vals, sc) in grid.into_iter().zip(&scenarios) {
+    let mut points = Vec::with_capacity(grid.values.len());
+    for (vals, sc) in grid.values.iter().zip(&grid.scenarios) {
         let r = run_until(sc, opts, precision, ceiling, &widest, progress, &cancel)?.result;
-        points.push(point(vals, sc, &r));
+        points.push(point(vals.clone(), sc, &r));
     }
-    Ok(finish(base, axes, opts, points))
+    Ok(finish(base, &grid.axes, opts, points))
 }
 
 /// Runs trajectories `range` of every grid point: the part of a sweep one
 /// machine (or shard) does, a [`Partial`] per point.
 pub fn sweep_part(
-    base: &Scenario,
-    axes: &[Axis],
+    grid: &Grid,
     opts: RunOptions,
     range: Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Partial>, SweepError> {
-    let (_, scenarios) = points(base, axes)?;
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let opts = point_options(opts);
-    scenarios
+    grid.scenarios
         .iter()
         .map(|sc| Ok(simulate(sc, opts, range.clone(), progress, &cancel)?))
         .collect()
@@ -244,25 +255,24 @@ pub fn sweep_part(
 /// or the merge of its shards').
 pub fn sweep_merged(
     base: &Scenario,
-    axes: &[Axis],
+    grid: &Grid,
     parts: Vec<Partial>,
 ) -> Result<Sweep, SweepError> {
-    let (grid, scenarios) = points(base, axes)?;
-    if parts.len() != grid.len() {
+    if parts.len() != grid.values.len() {
         return Err(SweepError::Parts {
-            points: grid.len(),
+            points: grid.values.len(),
             parts: parts.len(),
         });
     }
     let mut opts = None;
-    let mut out = Vec::with_capacity(grid.len());
-    for ((vals, sc), part) in grid.into_iter().zip(&scenarios).zip(parts) {
+    let mut out = Vec::with_capacity(parts.len());
+    for ((vals, sc), part) in grid.values.iter().zip(&grid.scenarios).zip(parts) {
         let r = assemble(sc, &part)?;
         opts = Some(r.options);
-        out.push(point(vals, sc, &r));
+        out.push(point(vals.clone(), sc, &r));
     }
     let opts = opts.ok_or(SweepError::Axes(0))?;
-    Ok(finish(base, axes, opts, out))
+    Ok(finish(base, &grid.axes, opts, out))
 }
 
 fn point(values: Vec<f64>, sc: &Scenario, r: &RunResult) -> Point {

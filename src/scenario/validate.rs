@@ -284,23 +284,36 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     let loc = Locator::new(path, text);
 
     // Syntax first: a file that is not TOML has nothing else to check.
-    if let Err(e) = toml::de::DeTable::parse(text) {
-        let (expected, found) = split_message(e.message().trim());
-        return Err(ScenarioErrors(vec![loc.at_span(
-            e.span(),
-            String::new(),
-            format!("valid TOML ({expected})"),
-            found,
-        )]));
-    }
+    let doc = match toml::de::DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (expected, found) = split_message(e.message().trim());
+            return Err(ScenarioErrors(vec![loc.at_span(
+                e.span(),
+                String::new(),
+                format!("valid TOML ({expected})"),
+                found,
+            )]));
+        }
+    };
 
     // The version before anything else: a file of another version may use
     // fields this build does not know, and those errors would mislead.
+    // A plain `schema_version = 1` is read from the document parsed above;
+    // anything else is parsed again as values, to be quoted as written.
     let root = FieldPath::default();
-    match toml::from_str::<toml::Table>(text)
-        .ok()
-        .and_then(|t| t.get("schema_version").cloned())
-    {
+    let current = doc
+        .get_ref()
+        .get("schema_version")
+        .and_then(|v| v.get_ref().as_integer())
+        .is_some_and(|i| i.radix() == 10 && i.as_str() == SCHEMA_VERSION.to_string());
+    match if current {
+        Some(toml::Value::Integer(SCHEMA_VERSION))
+    } else {
+        toml::from_str::<toml::Table>(text)
+            .ok()
+            .and_then(|t| t.get("schema_version").cloned())
+    } {
         Some(toml::Value::Integer(SCHEMA_VERSION)) => {}
         Some(v) => {
             return Err(ScenarioErrors(vec![loc.at(
@@ -319,7 +332,7 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
         }
     }
 
-    let (raw, structural) = read_structure(&loc, text);
+    let (raw, structural) = read_structure(&loc, doc);
     let Some(raw) = raw else {
         let mut errors = structural;
         in_file_order(&mut errors);
@@ -463,15 +476,10 @@ const MAX_STRUCTURAL: usize = 30;
 /// a wrong value elsewhere gets both messages in one go (and, when what was
 /// taken out was optional, the file's other checks too). Stops when what
 /// was taken out is then missing (one mistake, one message).
-fn read_structure(loc: &Locator, text: &str) -> (Option<ScenarioFile>, Vec<ScenarioError>) {
-    let mut doc = match toml::de::DeTable::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let at = e.span();
-            let e = loc.at_span(at, String::new(), "valid TOML", e.message().to_string());
-            return (None, vec![e]);
-        }
-    };
+fn read_structure(
+    loc: &Locator,
+    mut doc: toml::Spanned<toml::de::DeTable>,
+) -> (Option<ScenarioFile>, Vec<ScenarioError>) {
     let mut errors: Vec<ScenarioError> = Vec::new();
     let mut removed: Vec<String> = Vec::new();
     loop {
@@ -541,6 +549,10 @@ fn remove_in(value: &mut toml::de::DeValue, path: &[super::error::Seg]) -> bool 
 /// --regions` lists them, or `region.*.…` for every region's), each label
 /// not empty.
 fn check_parameter_labels(c: &mut Checker, sc: &Scenario) {
+    // The paths come from parsing the file again: only when there are labels.
+    if sc.parameter_labels.is_empty() {
+        return;
+    }
     let root = FieldPath::default().key("labels");
     let known = sc.labelled_paths();
     for (path, label) in &sc.parameter_labels {

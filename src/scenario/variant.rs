@@ -152,6 +152,25 @@ fn set_path(doc: &mut toml::Table, path: &str, value: toml::Value) -> Result<(),
 impl Scenario {
     /// This scenario with the values at the given dotted paths replaced.
     pub fn with_values(&self, set: &[(String, toml::Value)]) -> Result<Scenario, ScenarioErrors> {
+        self.with_values_in(self.editable()?, set)
+    }
+
+    /// This scenario with each set of values in turn: the file is parsed
+    /// (and its region tables read) once for all of them, as a sweep's grid
+    /// needs, rather than once per point.
+    pub fn with_each_values(
+        &self,
+        sets: &[Vec<(String, toml::Value)>],
+    ) -> Result<Vec<Scenario>, ScenarioErrors> {
+        let doc = self.editable()?;
+        sets.iter()
+            .map(|set| self.with_values_in(doc.clone(), set))
+            .collect()
+    }
+
+    /// The scenario's own text as a document to set values in: without its
+    /// variants, and with the rows of region tables written out.
+    fn editable(&self) -> Result<toml::Table, ScenarioErrors> {
         let mut doc: toml::Table = toml::from_str(&self.source).map_err(|e| {
             problem(
                 &self.file,
@@ -179,6 +198,15 @@ impl Scenario {
             }
             *items = regions;
         }
+        Ok(doc)
+    }
+
+    /// `doc` (from [`Scenario::editable`]) with the values set, validated.
+    fn with_values_in(
+        &self,
+        mut doc: toml::Table,
+        set: &[(String, toml::Value)],
+    ) -> Result<Scenario, ScenarioErrors> {
         for (path, value) in set {
             set_path(&mut doc, path, value.clone())
                 .map_err(|(exp, found)| problem(&self.file, path, exp, found))?;

@@ -97,11 +97,12 @@ fn a_ceiling_stops_the_run_and_says_so() {
 
 #[test]
 fn a_sweep_to_a_precision_spends_where_the_answer_is_close_to_even() {
-    use wfsim::analysis::sweep::{Axis, sweep_spending};
+    use wfsim::analysis::sweep::{Axis, Grid, sweep_spending};
     use wfsim::engine::precision::Spend;
     use wfsim::engine::{Keep, RunOptions};
     let sc = template();
     let axes = vec![Axis::parse("funding.budget=10e6,25e6,40e6").unwrap()];
+    let grid = Grid::new(&sc, &axes).unwrap();
     let spend = Spend::UpTo {
         precision: 0.02,
         ceiling: 20_000,
@@ -114,7 +115,7 @@ fn a_sweep_to_a_precision_spends_where_the_answer_is_close_to_even() {
             keep: Keep::First(0),
             metrics: wfsim::engine::MetricScopes::Every,
         };
-        sweep_spending(&sc, &axes, opts, spend, &|_| {}).unwrap()
+        sweep_spending(&sc, &grid, opts, spend, &|_| {}).unwrap()
     };
     let s = go(1);
     assert_eq!(s, go(2), "the same points and counts at two threads");

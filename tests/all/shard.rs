@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use wfsim::analysis::compare::{Arm, ComparisonPart, compare, compare_part, comparison};
 use wfsim::analysis::job::Job;
-use wfsim::analysis::sweep::{Axis, sweep, sweep_merged, sweep_part};
+use wfsim::analysis::sweep::{Axis, Grid, sweep, sweep_merged, sweep_part};
 use wfsim::engine::shard::{Part, PartialFile, Shard, read_manifest};
 use wfsim::engine::{Partial, RunOptions, RunResult, assemble, run, simulate};
 use wfsim::scenario::Scenario;
@@ -404,12 +404,13 @@ fn a_sweep_in_shards_is_the_one_machine_sweep() {
     let axes = vec![Axis::parse("levers.exam_support.reward=0,3000").unwrap()];
     let o = opts(700);
     let whole = serde_json::to_string(&sweep(&sc, &axes, o, &|_| {}).unwrap()).unwrap();
+    let grid = Grid::new(&sc, &axes).unwrap();
     for count in [1, 3, 7] {
         let parts: Vec<Job> = (0..count)
             .rev()
             .map(|i| {
                 let r = Shard::new(i, count).unwrap().range(o.trajectories);
-                Job::Sweep(sweep_part(&sc, &axes, o, r, &|_| {}).unwrap())
+                Job::Sweep(sweep_part(&grid, o, r, &|_| {}).unwrap())
             })
             .collect();
         let Job::Sweep(points) = parts
@@ -419,7 +420,7 @@ fn a_sweep_in_shards_is_the_one_machine_sweep() {
         else {
             unreachable!()
         };
-        let s = sweep_merged(&sc, &axes, points).unwrap();
+        let s = sweep_merged(&sc, &grid, points).unwrap();
         assert_eq!(serde_json::to_string(&s).unwrap(), whole, "{count} shards");
     }
 }
@@ -430,7 +431,8 @@ fn shards_of_different_commands_do_not_merge() {
     let o = opts(300);
     let run = Job::Run(Box::new(shards(&sc, o, 1).pop().unwrap()));
     let axes = vec![Axis::parse("levers.exam_support.reward=0,3000").unwrap()];
-    let sweep = Job::Sweep(sweep_part(&sc, &axes, o, 0..300, &|_| {}).unwrap());
+    let grid = Grid::new(&sc, &axes).unwrap();
+    let sweep = Job::Sweep(sweep_part(&grid, o, 0..300, &|_| {}).unwrap());
     let e = run.merge(sweep).unwrap_err();
     assert!(
         e.to_string()
