@@ -193,3 +193,43 @@ fn a_run_counting_only_the_total_has_the_same_targets_totals_and_shards() {
         assert!(a.spread.is_none() && b.spread.is_some(), "{}", a.id);
     }
 }
+
+#[test]
+fn a_grid_built_from_one_parse_is_each_point_set_on_its_own() {
+    // The grid parses the file once and sets each point's values in a copy;
+    // every point must be the scenario `with_values` makes from the file,
+    // in row-major order (the last axis fastest).
+    use wfsim::analysis::sweep::Grid;
+    let sc = template();
+    let axes = vec![
+        Axis::parse("funding.budget=24e6,36e6").unwrap(),
+        Axis::parse("levers.exam_support.reward=0,1500,3000").unwrap(),
+    ];
+    let grid = Grid::new(&sc, &axes).unwrap();
+    assert_eq!(grid.scenarios().len(), 6);
+    let mut k = 0;
+    for &budget in &[24e6, 36e6] {
+        for &reward in &[0.0, 1500.0, 3000.0] {
+            let one = sc
+                .with_values(&[
+                    ("funding.budget".into(), toml::Value::Float(budget)),
+                    (
+                        "levers.exam_support.reward".into(),
+                        toml::Value::Float(reward),
+                    ),
+                ])
+                .unwrap();
+            assert_eq!(
+                format!("{:?}", grid.scenarios()[k]),
+                format!("{one:?}"),
+                "point {k}"
+            );
+            k += 1;
+        }
+    }
+    assert_ne!(
+        format!("{:?}", grid.scenarios()[0]),
+        format!("{:?}", grid.scenarios()[1]),
+        "the points differ"
+    );
+}
