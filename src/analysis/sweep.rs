@@ -221,17 +221,32 @@ pub fn sweep_spending(
     spend: Spend,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sweep, SweepError> {
-    let Spend::UpTo { precision, ceiling } = spend else {
-        let part = sweep_part(grid, opts, 0..opts.trajectories, progress)?;
-        return sweep_merged(base, grid, part);
-    };
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let opts = point_options(opts);
     let mut points = Vec::with_capacity(grid.values.len());
+    // Each point is summed up as soon as it has run, so that one point's
+    // aggregate is held at a time, not the whole grid's (a Hunan point's
+    // is ~2.7 MB: a thousand points held 2.7 GB before their summaries).
+    let mut ran = None;
     for (vals, sc) in grid.values.iter().zip(&grid.scenarios) {
-        let r = run_until(sc, opts, precision, ceiling, &widest, progress, &cancel)?.result;
+        let r = match spend {
+            Spend::Fixed => assemble(
+                sc,
+                &simulate(sc, opts, 0..opts.trajectories, progress, &cancel)?,
+            )?,
+            Spend::UpTo { precision, ceiling } => {
+                run_until(sc, opts, precision, ceiling, &widest, progress, &cancel)?.result
+            }
+        };
+        ran = Some(r.options);
         points.push(point(vals.clone(), sc, &r));
     }
+    // A fixed count reports the options its points ran with, as
+    // `sweep_merged` does (the same sweep whether run whole or in shards).
+    let opts = match spend {
+        Spend::Fixed => ran.ok_or(SweepError::Axes(0))?,
+        Spend::UpTo { .. } => opts,
+    };
     Ok(finish(base, &grid.axes, opts, points))
 }
 
