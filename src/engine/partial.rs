@@ -219,7 +219,7 @@ mod tests {
             metrics: MetricScopes::Every,
             threads: 1,
             elapsed_seconds: 0.0,
-            aggregate: Aggregate::new(&sc),
+            aggregate: Aggregate::new(&sc, MetricScopes::Every),
             pieces: vec![],
         };
         p.pieces = ranges

@@ -375,7 +375,7 @@ fn simulate_onto(
         metrics: opts.metrics,
         threads: pool.current_num_threads(),
         elapsed_seconds: 0.0,
-        aggregate: Aggregate::new(sc),
+        aggregate: Aggregate::new(sc, opts.metrics),
         pieces: vec![],
     };
     let mut piece = Piece::empty(range.clone(), &part);
@@ -439,7 +439,8 @@ fn simulate_onto(
     // Every worker starts once, so one took the earlier counts; if none
     // did, they are added here.
     if let Some(a) = earlier.into_inner().unwrap_or_else(PoisonError::into_inner) {
-        part.aggregate = std::mem::replace(&mut part.aggregate, Aggregate::new(sc)).merge(&a);
+        let empty = Aggregate::new(sc, part.metrics);
+        part.aggregate = std::mem::replace(&mut part.aggregate, empty).merge(&a);
     }
 
     // Twins of the first trajectories, for the split of each target's
@@ -513,7 +514,8 @@ pub fn extend(
             .extend(twin_rows(sc, &pool, opts.seed, more_twins));
     }
     // The earlier trajectories' counts go on in a worker of the new range.
-    let counted = std::mem::replace(&mut grown.aggregate, Aggregate::new(sc));
+    let empty = Aggregate::new(sc, grown.metrics);
+    let counted = std::mem::replace(&mut grown.aggregate, empty);
     let rest = simulate_onto(sc, opts, n1..n2, Some(counted), progress, cancel)?;
     // Into `rest`, which holds every count: `grown`'s aggregate is empty, so
     // merging it costs nothing (the other way would copy every histogram).
@@ -535,7 +537,6 @@ pub fn assemble(sc: &Scenario, part: &Partial) -> Result<RunResult, RunError> {
     let n = part.trajectories as usize;
     let nt = sc.targets.len();
     let years = sc.horizon() + 1;
-    let scopes = sc.regions.len() + 1;
     if let Some((trajectory, mi, s, y, value)) = agg.impossible {
         return Err(RunError::Impossible(Impossible {
             trajectory,
@@ -581,8 +582,12 @@ pub fn assemble(sc: &Scenario, part: &Partial) -> Result<RunResult, RunError> {
         .collect();
     let joint = wilson(agg.joint_met, n as u64);
 
-    // Metrics, from the histograms (the scopes counted).
-    let scopes = part.metrics.counted(sc.regions.len()).min(scopes);
+    // Metrics, from the histograms (the scopes counted, which are the
+    // scopes the aggregate holds).
+    let scopes = part
+        .metrics
+        .counted(sc.regions.len())
+        .min(agg.cells.dim().1);
     let mut rows = Vec::with_capacity(years * scopes * Metric::ALL.len());
     for (mi, &m) in Metric::ALL.iter().enumerate() {
         for s in 0..scopes {
