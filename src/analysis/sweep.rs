@@ -225,8 +225,7 @@ pub fn sweep_spending(
     let opts = point_options(opts);
     let mut points = Vec::with_capacity(grid.values.len());
     // Each point is summed up as soon as it has run, so that one point's
-    // aggregate is held at a time, not the whole grid's (a Hunan point's
-    // is ~2.7 MB: a thousand points held 2.7 GB before their summaries).
+    // aggregate is held at a time, not the whole grid's.
     let mut ran = None;
     for (vals, sc) in grid.values.iter().zip(&grid.scenarios) {
         let r = match spend {
