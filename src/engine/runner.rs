@@ -400,7 +400,7 @@ fn simulate_onto(
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
             let agg = match taken {
-                Some(a) => Aggregator::onto(sc, opts.metrics, a),
+                Some(a) => Aggregator::onto(sc, a),
                 None => Aggregator::new(sc, opts.metrics),
             };
             (Trajectory::new(sc), agg)

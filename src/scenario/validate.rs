@@ -302,18 +302,19 @@ pub(super) fn validate(path: &Path, text: &str) -> Result<Scenario, ScenarioErro
     // A plain `schema_version = 1` is read from the document parsed above;
     // anything else is parsed again as values, to be quoted as written.
     let root = FieldPath::default();
-    let current = doc
+    let plain = doc
         .get_ref()
         .get("schema_version")
         .and_then(|v| v.get_ref().as_integer())
         .is_some_and(|i| i.radix() == 10 && i.as_str() == SCHEMA_VERSION.to_string());
-    match if current {
+    let version = if plain {
         Some(toml::Value::Integer(SCHEMA_VERSION))
     } else {
         toml::from_str::<toml::Table>(text)
             .ok()
             .and_then(|t| t.get("schema_version").cloned())
-    } {
+    };
+    match version {
         Some(toml::Value::Integer(SCHEMA_VERSION)) => {}
         Some(v) => {
             return Err(ScenarioErrors(vec![loc.at(

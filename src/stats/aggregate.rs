@@ -194,24 +194,22 @@ pub struct Aggregator {
     scratch: Vec<f64>,
     pending: Vec<i64>,
     pending_rows: usize,
-    /// Scopes whose metrics are counted: the first this many.
-    scopes: usize,
 }
 
 impl Aggregator {
     pub fn new(sc: &Scenario, metrics: MetricScopes) -> Aggregator {
-        Aggregator::onto(sc, metrics, Aggregate::new(sc, metrics))
+        Aggregator::onto(sc, Aggregate::new(sc, metrics))
     }
 
     /// An aggregator that goes on counting onto `agg` (another part's
-    /// aggregate of the same scenario).
-    pub fn onto(sc: &Scenario, metrics: MetricScopes, agg: Aggregate) -> Aggregator {
+    /// aggregate of the same scenario): the scopes its histograms are for
+    /// are the scopes counted.
+    pub fn onto(sc: &Scenario, agg: Aggregate) -> Aggregator {
         Aggregator {
             checks: MetricCheck::all(),
             totals: vec![Tally::default(); sc.horizon() + 1],
             pending: vec![0; BLOCK * agg.cells.len()],
             pending_rows: 0,
-            scopes: metrics.counted(sc.regions.len()).min(agg.cells.dim().1),
             agg,
             values: vec![0.0; sc.targets.len()],
             scratch: Vec::with_capacity(sc.regions.len()),
@@ -238,17 +236,9 @@ impl Aggregator {
     fn flush(&mut self) {
         let rows = self.pending_rows;
         // A fresh Array3 is in standard layout, so it has a slice.
-        let per_year = self.agg.cells.dim().1 * Metric::COUNT;
-        let counted = self.scopes * Metric::COUNT;
         if let Some(hs) = self.agg.cells.as_slice_mut() {
-            for (i, (h, column)) in hs
-                .iter_mut()
-                .zip(self.pending.chunks_exact(BLOCK))
-                .enumerate()
-            {
-                if i % per_year < counted {
-                    h.record_all(&column[..rows]);
-                }
+            for (h, column) in hs.iter_mut().zip(self.pending.chunks_exact(BLOCK)) {
+                h.record_all(&column[..rows]);
             }
         }
         self.pending_rows = 0;
@@ -304,8 +294,8 @@ fn record(sc: &Scenario, w: &mut Aggregator, traj: &Trajectory, trajectory: u64)
         scratch,
         pending,
         pending_rows,
-        scopes,
     } = w;
+    let scopes = agg.cells.dim().1;
     let row_in_block = *pending_rows;
     *pending_rows += 1;
     for (y, total_y) in totals.iter_mut().enumerate() {
@@ -315,10 +305,10 @@ fn record(sc: &Scenario, w: &mut Aggregator, traj: &Trajectory, trajectory: u64)
             total.add(t);
         }
         *total_y = total;
-        for s in 0..*scopes {
+        for s in 0..scopes {
             let tally = if s == 0 { &*total_y } else { &row[s - 1] };
             // Row-major `[year, scope, metric]`, as the aggregate's cells.
-            let base = (y * agg.cells.dim().1 + s) * metrics;
+            let base = (y * scopes + s) * metrics;
             for (mi, (&v, c)) in tally.metrics().iter().zip(checks.iter()).enumerate() {
                 if !(v >= c.floor && v.is_finite()) && agg.impossible.is_none() {
                     agg.impossible = Some((trajectory, mi, s, y, v));
