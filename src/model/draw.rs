@@ -33,6 +33,7 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     if p >= 1.0 {
         return n;
     }
+    super::census::binomial(n, p);
     // As rand_distr: the distribution is symmetric under p → 1 − p.
     let flipped = p > 0.5;
     let small = if flipped { 1.0 - p } else { p };

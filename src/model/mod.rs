@@ -13,6 +13,7 @@
 
 pub mod attrition;
 pub mod bounds;
+pub mod census;
 pub mod context;
 pub mod coverage;
 pub mod draw;

@@ -93,6 +93,7 @@ impl RegionYear {
     /// A fresh generator for one purpose: the same as [`Streams::rng`]'s.
     #[inline]
     pub fn rng(self, purpose: u64) -> ModelRng {
+        super::census::stream(purpose);
         let b = mix(self.0 ^ purpose.wrapping_mul(0xA24B_AED4_963E_E407));
         let c = mix(b ^ 0x6A09_E667_F3BC_C909);
         ModelRng::new((u128::from(b) << 64) | u128::from(c))
