@@ -88,7 +88,7 @@ struct Shape {
 
 fn shape(name: &'static str, sc: &Scenario, trajectories: u64) -> Shape {
     let mut traj = Trajectory::new(sc);
-    census::take();
+    census::start();
     for i in 0..trajectories {
         traj.run(sc, 1, i);
     }
@@ -109,8 +109,23 @@ fn replay(draws: &[(u64, f64)]) -> u64 {
     sum
 }
 
-/// Nanoseconds per draw, the median of seven passes.
+/// Replays draws from one generator, reused: what the keyed streams cost
+/// is the difference.
+fn replay_one_generator(draws: &[(u64, f64)]) -> u64 {
+    let mut rng = Streams::new(1, 0).region_year(0, 1).rng(0);
+    let mut sum = 0u64;
+    for &(n, p) in draws {
+        sum = sum.wrapping_add(binomial(&mut rng, n, p));
+    }
+    sum
+}
+
+/// Nanoseconds per draw of `replay`, the median of seven passes.
 fn ns_per_draw(draws: &[(u64, f64)]) -> f64 {
+    ns_per_draw_by(draws, replay)
+}
+
+fn ns_per_draw_by(draws: &[(u64, f64)], replay: fn(&[(u64, f64)]) -> u64) -> f64 {
     if draws.is_empty() {
         return 0.0;
     }
@@ -157,6 +172,10 @@ fn report(s: &Shape) {
     let floor = per_ry * each;
     println!(
         "  all, in the model's order: {each:.1} ns a draw, {floor:.0} ns a region-year in binomial draws alone,"
+    );
+    println!(
+        "  ({:.1} ns a draw from one generator reused instead of a keyed stream each)",
+        ns_per_draw_by(draws, replay_one_generator)
     );
     println!(
         "  so at most {:.0} trajectory-region-years per second per core with these draws",

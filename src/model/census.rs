@@ -5,8 +5,10 @@
 //! Compiled in only with the `census` feature. Without it every hook is an
 //! empty inline function and the hot path is unchanged; with it, each
 //! binomial draw's (n, p) and each keyed stream's step are noted on the
-//! thread that makes them (a thread-local buffer: no locks), to be taken
-//! with [`take`] after a single-threaded run. The draws can then be
+//! thread that makes them (a thread-local buffer: no locks), between
+//! [`start`] and [`take`] around a single-threaded run. Outside those the
+//! census notes nothing, so that replaying the recorded draws through the
+//! sampler times the sampler alone. The draws can then be
 //! replayed through the same sampler, so that the cost of a draw is
 //! measured on the model's own mix of sizes and probabilities rather than
 //! on a guess at it.
@@ -30,7 +32,7 @@ pub fn stream(purpose: u64) {
 }
 
 #[cfg(feature = "census")]
-pub use active::{Census, take};
+pub use active::{Census, start, take};
 
 #[cfg(feature = "census")]
 mod active {
@@ -47,11 +49,16 @@ mod active {
     }
 
     thread_local! {
-        static CENSUS: RefCell<Census> = RefCell::new(Census::default());
+        /// This thread's census, while one is being taken.
+        static CENSUS: RefCell<Option<Census>> = const { RefCell::new(None) };
     }
 
     pub fn binomial(n: u64, p: f64) {
-        CENSUS.with_borrow_mut(|c| c.binomials.push((n, p)));
+        CENSUS.with_borrow_mut(|c| {
+            if let Some(c) = c {
+                c.binomials.push((n, p));
+            }
+        });
     }
 
     pub fn stream(purpose: u64) {
@@ -62,11 +69,47 @@ mod active {
         } else {
             ((purpose >> 16) as usize).min(31)
         };
-        CENSUS.with_borrow_mut(|c| c.streams[step] += 1);
+        CENSUS.with_borrow_mut(|c| {
+            if let Some(c) = c {
+                c.streams[step] += 1;
+            }
+        });
     }
 
-    /// This thread's census since the last call, which starts a new one.
+    /// Starts a census of this thread's draws (dropping any under way).
+    pub fn start() {
+        CENSUS.with_borrow_mut(|c| *c = Some(Census::default()));
+    }
+
+    /// This thread's census since [`start`], which ends it (empty if none
+    /// was started).
     pub fn take() -> Census {
-        CENSUS.with_borrow_mut(std::mem::take)
+        CENSUS.with_borrow_mut(Option::take).unwrap_or_default()
+    }
+}
+
+#[cfg(all(test, feature = "census"))]
+mod tests {
+    use super::*;
+    use crate::model::draw::binomial as draw;
+    use crate::model::streams::{Step, Streams, purpose};
+
+    #[test]
+    fn notes_the_draws_that_use_random_numbers_and_only_while_started() {
+        let year = Streams::new(1, 2).region_year(0, 1);
+        let mut rng = year.rng(purpose(Step::Attrition, 0, 0));
+        draw(&mut rng, 10, 0.5);
+        start();
+        let mut rng = year.rng(purpose(Step::Attrition, 1, 0));
+        draw(&mut rng, 10, 0.5);
+        draw(&mut rng, 0, 0.5);
+        draw(&mut rng, 10, 1.0);
+        draw(&mut rng, 40, 0.25);
+        let c = take();
+        assert_eq!(c.binomials, vec![(10, 0.5), (40, 0.25)]);
+        assert_eq!(c.streams[Step::Attrition as usize], 1);
+        assert_eq!(c.streams.iter().sum::<u64>(), 1);
+        draw(&mut rng, 10, 0.5);
+        assert!(take().binomials.is_empty(), "noted after the census ended");
     }
 }
