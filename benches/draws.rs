@@ -28,34 +28,10 @@ use criterion::Criterion;
 use wfsim::model::Trajectory;
 use wfsim::model::census::{self, Census};
 use wfsim::model::draw::binomial;
-use wfsim::model::streams::Streams;
+use wfsim::model::streams::{Step, Streams};
 use wfsim::scenario::Scenario;
 
 mod shape;
-
-/// The steps of the year by their purpose index (`streams::Step`), 0 for
-/// the parameters' streams.
-const STEPS: [&str; 19] = [
-    "parameters",
-    "funding",
-    "training",
-    "junior registration",
-    "junior passes",
-    "intermediate registration",
-    "intermediate passes",
-    "outside candidates",
-    "senior review",
-    "quota rounding",
-    "organisations founded",
-    "organisations closed",
-    "attrition",
-    "supervisors",
-    "entry",
-    "coverage",
-    "transfers",
-    "pass rates",
-    "exam demand",
-];
 
 /// Classes of draws by their mean n·min(p, 1 − p), the sampler's switch.
 const CLASSES: [(&str, f64); 8] = [
@@ -99,40 +75,33 @@ fn shape(name: &'static str, sc: &Scenario, trajectories: u64) -> Shape {
     }
 }
 
-/// Replays draws as the model makes them: a keyed stream each.
-fn replay(draws: &[(u64, f64)]) -> u64 {
+/// Replays draws through the sampler: each from a fresh keyed stream as
+/// the model makes them, or (`keyed` false) all from one generator reused,
+/// so that what the streams cost is the difference.
+fn replay(draws: &[(u64, f64)], keyed: bool) -> u64 {
     let year = Streams::new(1, 0).region_year(0, 1);
+    let mut reused = year.rng(0);
     let mut sum = 0u64;
     for (i, &(n, p)) in draws.iter().enumerate() {
-        sum = sum.wrapping_add(binomial(&mut year.rng(i as u64), n, p));
+        let x = if keyed {
+            binomial(&mut year.rng(i as u64), n, p)
+        } else {
+            binomial(&mut reused, n, p)
+        };
+        sum = sum.wrapping_add(x);
     }
     sum
 }
 
-/// Replays draws from one generator, reused: what the keyed streams cost
-/// is the difference.
-fn replay_one_generator(draws: &[(u64, f64)]) -> u64 {
-    let mut rng = Streams::new(1, 0).region_year(0, 1).rng(0);
-    let mut sum = 0u64;
-    for &(n, p) in draws {
-        sum = sum.wrapping_add(binomial(&mut rng, n, p));
-    }
-    sum
-}
-
-/// Nanoseconds per draw of `replay`, the median of seven passes.
-fn ns_per_draw(draws: &[(u64, f64)]) -> f64 {
-    ns_per_draw_by(draws, replay)
-}
-
-fn ns_per_draw_by(draws: &[(u64, f64)], replay: fn(&[(u64, f64)]) -> u64) -> f64 {
+/// Nanoseconds a draw of [`replay`], the median of seven passes.
+fn ns_per_draw(draws: &[(u64, f64)], keyed: bool) -> f64 {
     if draws.is_empty() {
         return 0.0;
     }
     let mut passes: Vec<f64> = (0..7)
         .map(|_| {
             let started = Instant::now();
-            std::hint::black_box(replay(std::hint::black_box(draws)));
+            std::hint::black_box(replay(std::hint::black_box(draws), keyed));
             started.elapsed().as_secs_f64() * 1e9 / draws.len() as f64
         })
         .collect();
@@ -161,46 +130,42 @@ fn report(s: &Shape) {
         if v.is_empty() {
             continue;
         }
-        let each = ns_per_draw(v);
+        let each = ns_per_draw(v, true);
         let count = v.len() as f64 / s.region_years;
         println!(
             "  {label:<20} {count:>12.1} {each:>9.1} {:>12.0}",
             count * each
         );
     }
-    let each = ns_per_draw(draws);
+    let each = ns_per_draw(draws, true);
     let floor = per_ry * each;
     println!(
         "  all, in the model's order: {each:.1} ns a draw, {floor:.0} ns a region-year in binomial draws alone,"
     );
     println!(
         "  ({:.1} ns a draw from one generator reused instead of a keyed stream each)",
-        ns_per_draw_by(draws, replay_one_generator)
+        ns_per_draw(draws, false)
     );
     println!(
         "  so at most {:.0} trajectory-region-years per second per core with these draws",
         1e9 / floor
     );
-    let streams: u64 = s.census.streams.iter().sum();
+    let c = &s.census;
+    let streams = c.parameter_streams + c.step_streams.iter().sum::<u64>();
     println!(
         "  keyed streams: {:.1} a region-year; by step:",
         streams as f64 / s.region_years
     );
-    let mut steps: Vec<(usize, u64)> = s
-        .census
-        .streams
+    let mut steps: Vec<(String, u64)> = Step::ALL
         .iter()
-        .copied()
-        .enumerate()
-        .filter(|&(_, c)| c > 0)
+        .zip(c.step_streams)
+        .map(|(step, k)| (format!("{step:?}"), k))
+        .chain([("parameters".to_string(), c.parameter_streams)])
+        .filter(|&(_, k)| k > 0)
         .collect();
-    steps.sort_by_key(|&(_, c)| std::cmp::Reverse(c));
-    for (k, c) in steps {
-        println!(
-            "    {:<28} {:>6.2}",
-            STEPS.get(k).copied().unwrap_or("other"),
-            c as f64 / s.region_years
-        );
+    steps.sort_by_key(|&(_, k)| std::cmp::Reverse(k));
+    for (step, k) in steps {
+        println!("    {step:<28} {:>6.2}", k as f64 / s.region_years);
     }
 }
 
@@ -231,7 +196,7 @@ fn main() {
     let mut c = Criterion::default().without_plots().configure_from_args();
     c.bench_function(
         "binomial draws: 100,000 of the benchmark shape's, a keyed stream each",
-        |b| b.iter(|| replay(&slice)),
+        |b| b.iter(|| replay(&slice, true)),
     );
     c.final_summary();
 

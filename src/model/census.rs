@@ -6,12 +6,11 @@
 //! empty inline function and the hot path is unchanged; with it, each
 //! binomial draw's (n, p) and each keyed stream's step are noted on the
 //! thread that makes them (a thread-local buffer: no locks), between
-//! [`start`] and [`take`] around a single-threaded run. Outside those the
-//! census notes nothing, so that replaying the recorded draws through the
-//! sampler times the sampler alone. The draws can then be
-//! replayed through the same sampler, so that the cost of a draw is
-//! measured on the model's own mix of sizes and probabilities rather than
-//! on a guess at it.
+//! [`start`] and [`take`] around a single-threaded run. The recorded draws
+//! can then be replayed through the same sampler, so that the cost of a
+//! draw is measured on the model's own mix of sizes and probabilities
+//! rather than on a guess at it; outside a census nothing is noted, so the
+//! replay times the sampler alone.
 
 /// Notes a binomial draw that consumes random numbers (n > 0, 0 < p < 1).
 #[inline(always)]
@@ -38,14 +37,18 @@ pub use active::{Census, start, take};
 mod active {
     use std::cell::RefCell;
 
-    /// What one thread drew since the last [`take`].
+    use crate::model::streams::Step;
+
+    /// What one thread drew between [`start`] and [`take`].
     #[derive(Debug, Clone, Default)]
     pub struct Census {
         /// Every binomial draw that consumed random numbers, in order.
         pub binomials: Vec<(u64, f64)>,
-        /// Streams made, by the step of the year that made them
-        /// (`streams::Step` as an index; 0 for a parameter's stream).
-        pub streams: [u64; 32],
+        /// Streams made for the parameters (drawn once a trajectory, or
+        /// once a year for per-year numbers).
+        pub parameter_streams: u64,
+        /// Streams made by each step of the year, in [`Step::ALL`]'s order.
+        pub step_streams: [u64; Step::ALL.len()],
     }
 
     thread_local! {
@@ -62,16 +65,12 @@ mod active {
     }
 
     pub fn stream(purpose: u64) {
-        // Parameter purposes have the top bit set (`streams::param_purpose`);
-        // a step's purpose is (step << 16) | (stock << 8) | status.
-        let step = if purpose >> 63 == 1 {
-            0
-        } else {
-            ((purpose >> 16) as usize).min(31)
-        };
         CENSUS.with_borrow_mut(|c| {
             if let Some(c) = c {
-                c.streams[step] += 1;
+                match Step::of(purpose) {
+                    Some(step) => c.step_streams[step as usize - 1] += 1,
+                    None => c.parameter_streams += 1,
+                }
             }
         });
     }
@@ -107,8 +106,9 @@ mod tests {
         draw(&mut rng, 40, 0.25);
         let c = take();
         assert_eq!(c.binomials, vec![(10, 0.5), (40, 0.25)]);
-        assert_eq!(c.streams[Step::Attrition as usize], 1);
-        assert_eq!(c.streams.iter().sum::<u64>(), 1);
+        assert_eq!(c.step_streams[Step::Attrition as usize - 1], 1);
+        assert_eq!(c.step_streams.iter().sum::<u64>(), 1);
+        assert_eq!(c.parameter_streams, 0);
         draw(&mut rng, 10, 0.5);
         assert!(take().binomials.is_empty(), "noted after the census ended");
     }

@@ -135,6 +135,41 @@ pub enum Step {
     ExamDemand = 18,
 }
 
+impl Step {
+    /// Every step, in the order of their numbers.
+    pub const ALL: [Step; 18] = [
+        Step::Funding,
+        Step::Training,
+        Step::JuniorRegistration,
+        Step::JuniorPasses,
+        Step::IntermediateRegistration,
+        Step::IntermediatePasses,
+        Step::Outside,
+        Step::Promotion,
+        Step::Quota,
+        Step::OrgBirths,
+        Step::OrgClosures,
+        Step::Attrition,
+        Step::Supervisors,
+        Step::Entry,
+        Step::Coverage,
+        Step::Transfer,
+        Step::PassRates,
+        Step::ExamDemand,
+    ];
+
+    /// The step a stream's purpose was made for by [`purpose`]; `None` for
+    /// a parameter's ([`param_purpose`]). The inverse of the two encodings,
+    /// kept beside them (for the draw census).
+    pub fn of(purpose: u64) -> Option<Step> {
+        if purpose >> 63 == 1 {
+            return None;
+        }
+        let number = purpose >> 16;
+        Step::ALL.into_iter().find(|&s| s as u64 == number)
+    }
+}
+
 /// The purpose of a step's draw for one stock (index) and post status.
 #[inline]
 pub fn purpose(step: Step, stock: usize, status: usize) -> u64 {
@@ -177,6 +212,18 @@ mod tests {
         assert_eq!(
             param_purpose("parameters.exam.junior_pass_rate"),
             PINNED_PURPOSE
+        );
+    }
+
+    #[test]
+    fn a_purpose_tells_its_step() {
+        for (i, &step) in Step::ALL.iter().enumerate() {
+            assert_eq!(step as usize, i + 1, "Step::ALL is in the steps' order");
+            assert_eq!(Step::of(purpose(step, 5, 3)), Some(step));
+        }
+        assert_eq!(
+            Step::of(param_purpose("parameters.exam.junior_pass_rate")),
+            None
         );
     }
 
